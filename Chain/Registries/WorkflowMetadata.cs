@@ -1,0 +1,27 @@
+namespace CreAspire.Chain.Registries;
+
+/// <summary>WorkflowRegistry v2 status: ACTIVE = 0, PAUSED = 1.</summary>
+public enum WorkflowStatus : byte
+{
+    Active = 0,
+    Paused = 1,
+}
+
+/// <summary>One entry of getWorkflowListByDON (the contract's WorkflowMetadataView, field for field).</summary>
+public sealed record WorkflowMetadata(
+    byte[] WorkflowId,
+    string Owner,
+    ulong CreatedAt,
+    WorkflowStatus Status,
+    string WorkflowName,
+    string BinaryUrl,
+    string ConfigUrl,
+    string Tag,
+    byte[] Attributes,
+    string DonFamily);
+
+/// <summary>Reads the workflow list the syncer reconciles against (implemented by the WorkflowRegistry binding).</summary>
+public interface IWorkflowRegistryReader
+{
+    Task<IReadOnlyList<WorkflowMetadata>> GetWorkflowListByDonAsync(string donFamily, ulong start, ulong limit, CancellationToken cancellationToken);
+}
