@@ -19,7 +19,11 @@ public sealed record ModuleExecutionContext(
     CapabilityRequestMetadata Metadata,
     ICapabilityDispatcher Capabilities,
     ISecretsProvider Secrets,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Deadline of this execution; null uses the host's default. Exceeding it fails the execution with an error result.</summary>
+    public TimeSpan? Timeout { get; init; }
+}
 
 /// <summary>Where a running module's call_capability goes: the node's capability registry, or the enclave's gateway.</summary>
 public interface ICapabilityDispatcher
