@@ -37,7 +37,7 @@ public sealed class CronTrigger : ITriggerCapability, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(registration);
         var expression = ParseSchedule(registration);
-        var schedule = new Schedule(registration, expression, new CancellationTokenSource());
+        var schedule = new Schedule(registration, expression, new CancellationTokenSource(), _timeProvider.GetUtcNow());
         if (!_schedules.TryAdd(registration.TriggerId, schedule))
         {
             schedule.Stop.Dispose();
@@ -95,7 +95,7 @@ public sealed class CronTrigger : ITriggerCapability, IAsyncDisposable
     private async Task RunAsync(Schedule schedule)
     {
         var token = schedule.Stop.Token;
-        var after = _timeProvider.GetUtcNow();
+        var after = schedule.RegisteredAt;
         while (!token.IsCancellationRequested)
         {
             var next = schedule.Expression.GetNextOccurrence(after, TimeZoneInfo.Utc);
@@ -171,7 +171,7 @@ public sealed class CronTrigger : ITriggerCapability, IAsyncDisposable
         }
     }
 
-    private sealed record Schedule(TriggerRegistration Registration, CronExpression Expression, CancellationTokenSource Stop)
+    private sealed record Schedule(TriggerRegistration Registration, CronExpression Expression, CancellationTokenSource Stop, DateTimeOffset RegisteredAt)
     {
         public Task? Loop { get; set; }
     }

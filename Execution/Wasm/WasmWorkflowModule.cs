@@ -94,7 +94,7 @@ public sealed class WasmWorkflowModule : IWorkflowModule, IDisposable
 
     private static string DescribeTrap(Exception e, Instance? instance, WasmHostOptions options)
     {
-        var message = (e.InnerException is HostFaultException inner ? inner.Message : e.Message).Split('\n')[0].Trim();
+        var message = TrapReason(e);
         if (instance is null)
         {
             return $"module could not be instantiated: {message}";
@@ -102,12 +102,21 @@ public sealed class WasmWorkflowModule : IWorkflowModule, IDisposable
 
         // A failed memory.grow is reported by most guests as an abort or an unreachable trap: name the real cause.
         var memoryBytes = instance.GetMemory("memory")?.GetLength() ?? 0;
-        return memoryBytes + WasmPageSize > options.MaxMemoryBytes
+        return memoryBytes + MemoryLimitMargin > options.MaxMemoryBytes
             ? $"module exceeded the memory limit of {options.MaxMemoryBytes} bytes ({memoryBytes} bytes in use): {message}"
             : $"module trapped: {message}";
     }
 
-    private const long WasmPageSize = 64 * 1024;
+    // Guests grow memory in chunks, so a failed grow leaves them somewhat below the cap.
+    private const long MemoryLimitMargin = 2 * 1024 * 1024;
+
+    /// <summary>Wasmtime messages carry a backtrace; the reason is the "wasm trap: ..." line (or the last line).</summary>
+    private static string TrapReason(Exception e)
+    {
+        var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var reason = lines.FirstOrDefault(l => l.Contains("wasm trap:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? e.GetType().Name;
+        return reason.StartsWith("Caused by:", StringComparison.Ordinal) ? reason["Caused by:".Length..].Trim() : reason;
+    }
 
     private static ExecutionResult Error(string message) => new() { Error = message };
 
