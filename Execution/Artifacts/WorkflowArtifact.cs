@@ -44,7 +44,7 @@ public static class WorkflowArtifact
             brotli.CopyTo(output);
             wasm = output.ToArray();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
         {
             throw new InvalidDataException($"workflow artifact is base64 but not brotli-compressed data ({compressed.Length} bytes): {e.Message}", e);
         }
