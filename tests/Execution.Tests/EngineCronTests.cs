@@ -6,6 +6,7 @@ using CreAspire.Protocol.Cron;
 using CreAspire.Protocol.Mock;
 using CreAspire.Protocol.Sdk;
 using CreAspire.Protocol.Workflows;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -165,5 +166,25 @@ public sealed class EngineCronTests(HostFixture host)
 
         Assert.NotNull(config.FeatureFlags);
         Assert.NotNull(new EngineConfig { WorkflowId = "w", WorkflowOwner = "o", WorkflowName = "n" }.FeatureFlags);
+    }
+}
+
+public sealed class ServiceRegistrationTests
+{
+    [Fact]
+    public async Task AddWorkflowExecution_resolves_the_host_the_cron_trigger_and_the_engine_factory()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IExecutionStore, InMemoryExecutionStore>()
+            .AddSingleton<ICapabilityDispatcher>(new CapabilityRegistryDispatcher(new CapabilityRegistry()))
+            .AddSingleton<ISecretsProvider>(new InMemorySecretsProvider(new Dictionary<(string, string), string>()));
+        services.AddWorkflowExecution();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<Wasm.WasmWorkflowModuleFactory>(provider.GetRequiredService<IWorkflowModuleFactory>());
+        Assert.IsType<WorkflowEngineFactory>(provider.GetRequiredService<IWorkflowEngineFactory>());
+        Assert.True(provider.GetRequiredService<ITriggerRegistry>().TryGet("cron-trigger@1.0.0", out var cron));
+        Assert.Same(provider.GetRequiredService<CronTrigger>(), cron);
     }
 }

@@ -3,7 +3,8 @@
 import * as host from "./host";
 import { Any, Reader, Writer, fromUtf8, utf8 } from "./proto";
 
-const RESPONSE_BUFFER_SIZE: i32 = 256 * 1024;
+// Capability answers and secrets larger than this are refused by the host with a clear error.
+const RESPONSE_BUFFER_SIZE: i32 = 64 * 1024;
 
 /** sdk.v1alpha.CapabilityResponse: payload or error. */
 export class CapabilityResult {
