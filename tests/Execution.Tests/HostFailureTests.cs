@@ -156,6 +156,45 @@ public sealed class HostFailureTests(HostFixture host)
     }
 
     [Fact]
+    public async Task Pending_calls_beyond_the_limit_are_refused()
+    {
+        using var factory = new WasmWorkflowModuleFactory(new WasmHostOptions { MaxPendingCalls = 2 });
+        // Three CapabilityRequest{id:"a", callback_id: 1|2|3}; the third call's error is echoed back as the response.
+        var module = factory.CreateFromText(Module("""
+            (data (i32.const 32) "\0a\01\61\20\01")
+            (data (i32.const 40) "\0a\01\61\20\02")
+            (data (i32.const 48) "\0a\01\61\20\03")
+            (func (export "_start") (local $rc i64)
+              (drop (call $call (i32.const 32) (i32.const 5) (i32.const 200) (i32.const 100)))
+              (drop (call $call (i32.const 40) (i32.const 5) (i32.const 200) (i32.const 100)))
+              (local.set $rc (call $call (i32.const 48) (i32.const 5) (i32.const 200) (i32.const 100)))
+              (i32.store8 (i32.const 198) (i32.const 0x12))
+              (i32.store8 (i32.const 199) (i32.wrap_i64 (i64.sub (i64.const 0) (local.get $rc))))
+              (drop (call $send (i32.const 198) (i32.add (i32.const 2) (i32.wrap_i64 (i64.sub (i64.const 0) (local.get $rc)))))))
+            """, Marker + Send + """(import "env" "call_capability" (func $call (param i32 i32 i32 i32) (result i64)))"""));
+
+        var result = await module.ExecuteAsync(Request, Contexts.For(new CapabilityRegistry()), CancellationToken.None);
+
+        Assert.Equal("too many pending calls: the limit is 2; await some before calling more", result.Error);
+    }
+
+    [Fact]
+    public async Task Two_parameter_call_capability_returns_the_callback_id()
+    {
+        // CapabilityRequest{id:"a", callback_id: 5}: answer "ok" when the host returns 5, else trap.
+        var module = host.Factory.CreateFromText(Module("""
+            (data (i32.const 32) "\0a\01\61\20\05")
+            (func (export "_start")
+              (if (i64.ne (call $call (i32.const 32) (i32.const 5)) (i64.const 5)) (then unreachable))
+              (drop (call $send (i32.const 0) (i32.const 4))))
+            """, Marker + Send + """(import "env" "call_capability" (func $call (param i32 i32) (result i64)))"""));
+
+        var result = await Run(module);
+
+        Assert.Equal("ok", result.Error);
+    }
+
+    [Fact]
     public async Task Module_that_returns_without_a_response_fails_clearly()
     {
         var module = host.Factory.CreateFromText(Module("""(func (export "_start"))"""));
