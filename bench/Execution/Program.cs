@@ -29,7 +29,7 @@ foreach (var report in summary.Reports)
     {
         Console.WriteLine($"| warm instantiate+execute hello-cron | {Ms(stats.Min)} | {Ms(stats.Median)} | {Ms(stats.Max)} | p50 ≤ 2 ms |");
         string PerSecond(double ns) => (1e9 / ns).ToString("0", CultureInfo.InvariantCulture);
-        Console.WriteLine($"| executions/s on one core (sequential) | {PerSecond(stats.Max)} | {PerSecond(stats.Median)} | {PerSecond(stats.Min)} | ≥ 500 |");
+        Console.WriteLine($"| executions/s on one core (sequential) | {PerSecond(stats.Max)} | {PerSecond(stats.Median)} | {PerSecond(stats.Min)} | (informational) |");
     }
     else
     {
