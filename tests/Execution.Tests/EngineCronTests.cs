@@ -125,6 +125,27 @@ public sealed class EngineCronTests(HostFixture host)
     }
 
     [Fact]
+    public async Task Each_execution_emits_a_span_with_the_workflow_and_execution_ids()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ExecutionTelemetry.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var node = new Node(host, "hello-cron", "0 0 * * * *");
+        await node.Engine.StartAsync(CancellationToken.None);
+
+        await node.Cron.FireNowAsync(Contexts.WorkflowId, Start.AddHours(5));
+
+        var executionId = Assert.Single(node.Store.Records).ExecutionId;
+        var span = Assert.Single(spans, s => s.OperationName == "workflow.execute" && (string?)s.GetTagItem("workflow.execution_id") == executionId);
+        Assert.Equal(Contexts.WorkflowId, span.GetTagItem("workflow.id"));
+    }
+
+    [Fact]
     public async Task Fire_now_for_a_workflow_without_subscription_says_so()
     {
         await using var cron = new CronTrigger(new FakeTimeProvider(Start));
