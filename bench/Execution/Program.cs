@@ -8,7 +8,8 @@ using CreAspire.Execution.Bench;
 // A short in-process job (the machine is shared): a few iterations, enough for min / median / max.
 var config = ManualConfig.CreateMinimumViable()
     .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(5).WithId("short"))
-    .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator)
+    .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "creaspire-bench-execution"));
 var summary = BenchmarkRunner.Run<ExecutionBenchmarks>(config);
 
 string Ms(double ns) => (ns / 1e6).ToString("0.000", CultureInfo.InvariantCulture) + " ms";
