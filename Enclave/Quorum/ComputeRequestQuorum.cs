@@ -35,8 +35,7 @@ public sealed class ComputeRequestQuorum(
             ?? throw new EnclaveRequestException(StatusCodes.Status403Forbidden, $"signer {signer} is not a member of any workflow DON in the capabilities registry");
 
         Sweep();
-        var pending = _pending.GetOrAdd(hash, h => new PendingComputeRequest(h, request, time.GetUtcNow()));
-        var (signatures, required) = pending.AddSigner(don, signer);
+        var (pending, signatures, required) = Join(hash, request, don, signer);
         logger.LogInformation("Compute request {Hash} for execution {ExecutionId}: {Signatures} of {Required} signatures from DON {DonId} (signer {Signer})",
             hash, signed.ApplicationRequestId, signatures, required, don.Id, signer);
         if (signatures >= required && pending.TryClaimRun())
@@ -59,6 +58,20 @@ public sealed class ComputeRequestQuorum(
     }
 
     public void Dispose() => _slots.Dispose();
+
+    /// <summary>Adds the signer to the group held for <paramref name="hash"/>, retrying if a sweep retired that group meanwhile.</summary>
+    private (PendingComputeRequest Pending, int Signatures, int Required) Join(string hash, ConfidentialWorkflowRequest request, DonInfo don, string signer)
+    {
+        while (true)
+        {
+            var pending = _pending.GetOrAdd(hash, h => new PendingComputeRequest(h, request, time.GetUtcNow()));
+            var (signatures, required) = pending.AddSigner(don, signer);
+            if (_pending.TryGetValue(hash, out var current) && ReferenceEquals(current, pending))
+            {
+                return (pending, signatures, required);
+            }
+        }
+    }
 
     /// <summary>Decodes, recomputes the hash and recovers the signer: 400 for malformed input, 401 for a bad signature.</summary>
     private static (ConfidentialWorkflowRequest Request, string Hash, string Signer) Authenticate(SignedComputeRequest signed)

@@ -1,5 +1,6 @@
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using CreAspire.Enclave.Identity;
 using CreAspire.Protocol.JsonRpc;
 
 namespace CreAspire.Enclave.Relay;
@@ -7,9 +8,14 @@ namespace CreAspire.Enclave.Relay;
 /// <summary>
 /// The enclave's only way out: JSON-RPC over HTTP POST to the gateway's user endpoint (c-c-c gateway/client.go).
 /// Every call gets a fresh UUID id and its own timeout; a JSON-RPC error is terminal and becomes a <see cref="RelayGatewayException"/>.
+/// As in the original, the body is also attested in <c>X-Attestation-Document</c> (domain "GatewayRequest"); the gateway
+/// does not check it, the relay checks the attestation inside the params.
 /// </summary>
-public sealed class RelayGatewayClient(HttpClient http, IOptions<EnclaveOptions> options, IConfiguration configuration)
+public sealed class RelayGatewayClient(HttpClient http, EnclaveAttestor attestor, IOptions<EnclaveOptions> options, IConfiguration configuration)
 {
+    public const string AttestationHeader = "X-Attestation-Document";
+    public const string GatewayRequestDomain = "GatewayRequest";
+
     private readonly Uri _endpoint = ResolveEndpoint(options.Value, configuration);
     private readonly TimeSpan _timeout = options.Value.GatewayTimeout;
 
@@ -30,7 +36,12 @@ public sealed class RelayGatewayClient(HttpClient http, IOptions<EnclaveOptions>
         int status;
         try
         {
-            using var response = await http.PostAsJsonAsync(_endpoint, request, RelayJson.Options, timeout.Token).ConfigureAwait(false);
+            var requestBody = JsonSerializer.SerializeToUtf8Bytes(request, RelayJson.Options);
+            using var content = new ByteArrayContent(requestBody);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
+            message.Headers.Add(AttestationHeader, attestor.AttestBase64(GatewayRequestDomain, requestBody));
+            using var response = await http.SendAsync(message, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
         }

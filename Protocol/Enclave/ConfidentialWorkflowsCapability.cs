@@ -9,6 +9,7 @@ using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Sdk;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Configuration;
 
 namespace CreAspire.Protocol.Enclave;
 
@@ -50,11 +51,42 @@ public sealed class ConfidentialWorkflowsCapability : IExecutableCapability
     }
 
     public ConfidentialWorkflowsCapability(Uri enclaveUrl, NodeIdentity identity, ConfidentialWorkflowsOptions? options = null)
-        : this(new HttpClient(), (identity ?? throw new ArgumentNullException(nameof(identity))).Key, (options ?? new ConfidentialWorkflowsOptions()) with { EnclaveUrl = enclaveUrl })
+        : this(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, (identity ?? throw new ArgumentNullException(nameof(identity))).Key, (options ?? new ConfidentialWorkflowsOptions()) with { EnclaveUrl = enclaveUrl })
     {
     }
 
+    /// <summary>Aspire service-discovery key of the enclave's HTTP endpoint (services__enclave__http__0).</summary>
+    public const string EnclaveServiceKey = "services:enclave:http:0";
+
+    /// <summary>Optional override of <see cref="ConfidentialWorkflowsOptions.Timeout"/> (ConfidentialWorkflows__Timeout, e.g. 00:02:00).</summary>
+    public const string TimeoutKey = "ConfidentialWorkflows:Timeout";
+
     public string Id => CapabilityIds.ConfidentialWorkflows;
+
+    /// <summary>The capability as a workflow node registers it: enclave URL from services__enclave__http__0, node key from its identity.</summary>
+    public static ConfidentialWorkflowsCapability FromConfiguration(IConfiguration configuration, NodeIdentity identity, HttpClient? http = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(identity);
+        var url = configuration[EnclaveServiceKey];
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var enclaveUrl))
+        {
+            throw new InvalidOperationException($"services__enclave__http__0 = '{url}' is not an absolute URL; the AppHost must pass the enclave's endpoint to workflow nodes");
+        }
+
+        var options = new ConfidentialWorkflowsOptions { EnclaveUrl = enclaveUrl };
+        if (configuration[TimeoutKey] is { Length: > 0 } timeout)
+        {
+            options = options with
+            {
+                Timeout = TimeSpan.TryParse(timeout, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero
+                    ? parsed
+                    : throw new InvalidOperationException($"ConfidentialWorkflows:Timeout = '{timeout}' is not a positive time span (e.g. 00:02:00)"),
+            };
+        }
+
+        return new ConfidentialWorkflowsCapability(http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, identity.Key, options);
+    }
 
     public async Task<CapabilityResponse> ExecuteAsync(CapabilityCall call, CancellationToken cancellationToken)
     {

@@ -156,3 +156,46 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
         Assert.Equal(_host.Identity.CaRootsPem, identity.CaRootsPem);
     }
 }
+
+/// <summary>The workflow node's side: what the capability refuses before signing, and how it reports an unreachable enclave.</summary>
+public sealed class ConfidentialWorkflowsCapabilityTests
+{
+    private static readonly EthKey Node = EthKey.Derive("enclave-tests", "wf-0");
+
+    [Fact]
+    public async Task Capability_answers_an_unknown_method_with_a_capability_error()
+    {
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
+
+        var response = await capability.ExecuteAsync(new CapabilityCall(CapabilityIds.ConfidentialWorkflows, "ProvidedTees", null, new CapabilityRequestMetadata()), CancellationToken.None);
+
+        Assert.Contains("has no method 'ProvidedTees'", response.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Capability_answers_a_payload_of_another_type_with_a_capability_error()
+    {
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
+        var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Protobuf.WellKnownTypes.StringValue()), new CapabilityRequestMetadata());
+
+        var response = await capability.ExecuteAsync(call, CancellationToken.None);
+
+        Assert.Contains("expects an Any(ConfidentialWorkflowRequest) payload", response.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Capability_throws_naming_the_enclave_when_it_is_unreachable()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) });
+        var request = new Protocol.Confidential.ConfidentialWorkflowRequest { Execution = new Protocol.Confidential.WorkflowExecution { ExecutionId = "exec-1" } };
+        var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Google.Protobuf.WellKnownTypes.Any.Pack(request), new CapabilityRequestMetadata());
+
+        var ex = await Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => capability.ExecuteAsync(call, CancellationToken.None));
+
+        Assert.Contains($"enclave at http://127.0.0.1:{port}/requests is unreachable", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -75,7 +75,10 @@ public sealed class TestGateway : IAsyncDisposable
 
     private async Task<IResult> HandleAsync(HttpRequest http)
     {
-        var request = await JsonSerializer.DeserializeAsync<JsonRpcRequest>(http.Body, RelayJson.Options);
+        using var buffer = new MemoryStream();
+        await http.Body.CopyToAsync(buffer);
+        var body = buffer.ToArray();
+        var request = JsonSerializer.Deserialize<JsonRpcRequest>(body, RelayJson.Options);
         if (request?.Params is not { } parameters)
         {
             return Results.BadRequest();
@@ -83,6 +86,7 @@ public sealed class TestGateway : IAsyncDisposable
 
         try
         {
+            _verifier.VerifyBase64(http.Headers["X-Attestation-Document"].ToString(), DomainHash.Compute("GatewayRequest", body));
             return request.Method switch
             {
                 RelayMethods.SecretsGet => Results.Json(JsonRpcResponse.Success(request.Id, request.Method, GetSecrets(parameters.Deserialize<SecretsRequestParams>(RelayJson.Options)!)), RelayJson.Options),
