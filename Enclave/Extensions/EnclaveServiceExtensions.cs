@@ -4,7 +4,7 @@ using CreAspire.Enclave.Identity;
 using CreAspire.Enclave.Quorum;
 using CreAspire.Enclave.Relay;
 using CreAspire.Enclave.Workflows;
-using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -20,7 +20,7 @@ public static class EnclaveServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<EnclaveOptions>, EnclaveOptionsValidator>();
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new EnclaveAttestor(FakeNitroIdentity.Load(sp.GetRequiredService<IOptions<EnclaveOptions>>().Value.IdentityDirectory)));
         builder.Services.AddSingleton<ExecutionLog>();
         builder.Services.AddSingleton<ConfidentialWorkflowRunner>();

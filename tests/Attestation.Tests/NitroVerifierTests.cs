@@ -205,3 +205,40 @@ public sealed class NitroVerifierTests : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(ex.Message));
     }
 }
+
+public sealed class TrustedPcrSetTests
+{
+    [Fact]
+    public void ParseJson_reads_an_array_and_a_single_object()
+    {
+        var hex = new string('a', 96);
+        var array = TrustedPcrSet.ParseJson($"[{{\"pcr0\":\"{hex}\",\"pcr1\":\"{hex}\",\"pcr2\":\"{hex}\"}},{{\"pcr0\":\"00\",\"pcr1\":\"01\",\"pcr2\":\"02\"}}]");
+        var single = TrustedPcrSet.ParseJson($"{{\"pcr0\":\"0x{hex}\",\"pcr1\":\"{hex}\",\"pcr2\":\"{hex}\"}}");
+
+        Assert.Equal(2, array.Count);
+        Assert.Equal(array[0].Pcr0, Assert.Single(single).Pcr0);
+    }
+
+    [Theory]
+    [InlineData("[]", "empty")]
+    [InlineData("[{\"pcr0\":\"00\",\"pcr1\":\"01\"}]", "no pcr2")]
+    [InlineData("[{\"pcr0\":\"zz\",\"pcr1\":\"01\",\"pcr2\":\"02\"}]", "not hex")]
+    [InlineData("{not json", "not valid JSON")]
+    public void ParseJson_rejects_malformed_configuration_saying_what_is_wrong(string json, string expected)
+    {
+        var ex = Assert.Throws<FormatException>(() => TrustedPcrSet.ParseJson(json));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fake_identity_trusted_pcrs_json_round_trips()
+    {
+        using var identity = FakeNitroIdentity.Create();
+
+        var set = Assert.Single(TrustedPcrSet.ParseJson(identity.TrustedPcrsJson));
+
+        Assert.Equal(SHA384.HashData("fake-pcr-2"u8), set.Pcr2);
+        Assert.Matches("^\\[\\{\"pcr0\":\"[0-9a-f]{96}\",\"pcr1\":\"[0-9a-f]{96}\",\"pcr2\":\"[0-9a-f]{96}\"\\}\\]$", identity.TrustedPcrsJson);
+    }
+}
