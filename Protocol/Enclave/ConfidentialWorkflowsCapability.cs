@@ -103,12 +103,11 @@ public sealed class ConfidentialWorkflowsCapability : IExecutableCapability
 
         var requestBytes = call.Payload.Value.ToByteArray();
         var request = ConfidentialWorkflowRequest.Parser.ParseFrom(requestBytes);
-        var executionId = request.Execution?.ExecutionId is { Length: > 0 } id ? id : call.Metadata.WorkflowExecutionId;
-        if (string.IsNullOrEmpty(executionId))
-        {
-            return Error($"{Id} Execute needs an execution id (execution.execution_id or the call's WorkflowExecutionId)");
-        }
-
+        // The application request id labels the request; a subscribe call may carry no execution id, so every honest
+        // node falls back to the same deterministic label: the hash of the request bytes.
+        var executionId = request.Execution?.ExecutionId is { Length: > 0 } id ? id
+            : call.Metadata.WorkflowExecutionId is { Length: > 0 } metadataId ? metadataId
+            : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(requestBytes));
         var signed = ComputeRequestSigning.Sign(_nodeKey, Id, executionId, requestBytes);
         var response = await PostAsync(signed, cancellationToken).ConfigureAwait(false);
         return new CapabilityResponse { Payload = Any.Pack(response) };

@@ -42,6 +42,19 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enclave_runs_a_subscribe_request_without_execution_id_once_at_F_plus_1()
+    {
+        // Subscribe carries no execution id: every node labels it with the request hash, so the requests still group.
+        var request = _host.Request("");
+        request.Execution.ExecuteRequest = new Protocol.Sdk.ExecuteRequest { Subscribe = new Google.Protobuf.WellKnownTypes.Empty() }.ToByteString();
+
+        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, request)));
+
+        Assert.All(results, r => Assert.Equal("ran ", r.Value.StringValue));
+        Assert.Equal(1, (await _host.ExecutionsAsync()).Count);
+    }
+
+    [Fact]
     public async Task Enclave_does_not_merge_two_different_requests_for_the_same_execution_id()
     {
         // Nodes 0 and 1 agree on request A; node 2 sends a different request B under the same execution id.
