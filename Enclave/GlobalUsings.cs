@@ -1,0 +1,3 @@
+global using CreAspire.Protocol.Confidential;
+global using CreAspire.Protocol.Enclave;
+global using Microsoft.Extensions.Options;

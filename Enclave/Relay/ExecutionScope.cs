@@ -1,0 +1,36 @@
+using CreAspire.Chain.Crypto;
+
+namespace CreAspire.Enclave.Relay;
+
+/// <summary>
+/// Who a run is for, as the relay params name it, and the run's ephemeral key pair: secrets are sealed to its
+/// public key and never leave the enclave decrypted. <see cref="Owner"/> is the lower-case 0x address.
+/// </summary>
+public sealed record ExecutionScope(string WorkflowId, string Owner, string ExecutionId, EthKey EnclaveKey)
+{
+    /// <summary>A scope with a fresh random secp256k1 key.</summary>
+    public static ExecutionScope Create(WorkflowExecution execution)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        return new ExecutionScope(execution.WorkflowId, NormalizeOwner(execution.Owner), execution.ExecutionId, NewKey());
+    }
+
+    /// <summary>Owner as 0x + lower-case hex, whether the workflow node sent it with or without the prefix.</summary>
+    public static string NormalizeOwner(string owner) =>
+        string.IsNullOrEmpty(owner) ? "" : "0x" + (owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? owner[2..] : owner).ToLowerInvariant();
+
+    private static EthKey NewKey()
+    {
+        while (true)
+        {
+            try
+            {
+                return new EthKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            }
+            catch (ArgumentException)
+            {
+                // Out of [1, n-1]: probability ~2^-128; draw again.
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace CreAspire.Enclave.Workflows;
+
+/// <summary>
+/// Fetches a workflow artifact over HTTP and checks it against binary_hash before anything runs.
+/// binary_hash is sha256 of the fetched artifact bytes exactly as served (base64 text of the brotli-compressed WASM);
+/// sha256 of the base64-decoded artifact (the original's ComputeBinaryHash over the decoded binary) is accepted too.
+/// The artifact is then decoded: base64 → brotli → WASM (a raw "\0asm" module is also accepted at either stage).
+/// </summary>
+public sealed class WorkflowBinaryFetcher(HttpClient http, IOptions<EnclaveOptions> options)
+{
+    private static readonly byte[] WasmMagic = [0x00, 0x61, 0x73, 0x6D];
+
+    public async Task<byte[]> FetchAsync(string binaryUrl, byte[] binaryHash, CancellationToken cancellationToken)
+    {
+        var artifact = await DownloadAsync(binaryUrl, cancellationToken).ConfigureAwait(false);
+        var decoded = TryBase64(artifact);
+        var matches = SHA256.HashData(artifact).AsSpan().SequenceEqual(binaryHash)
+            || (decoded is not null && SHA256.HashData(decoded).AsSpan().SequenceEqual(binaryHash));
+        if (!matches)
+        {
+            throw new EnclaveRequestException(StatusCodes.Status502BadGateway,
+                $"binary at {binaryUrl} does not match binary_hash: sha256 is {Convert.ToHexStringLower(SHA256.HashData(artifact))}, expected {Convert.ToHexStringLower(binaryHash)}");
+        }
+
+        return Decode(artifact, decoded, binaryUrl);
+    }
+
+    private async Task<byte[]> DownloadAsync(string binaryUrl, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(binaryUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            throw new EnclaveRequestException(StatusCodes.Status400BadRequest, $"binary_url '{binaryUrl}' is not an absolute http(s) URL");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.BinaryFetchTimeout);
+        try
+        {
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"fetching binary {binaryUrl} failed with HTTP {(int)response.StatusCode}");
+            }
+
+            if (response.Content.Headers.ContentLength > options.Value.MaxBinaryBytes)
+            {
+                throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} is {response.Content.Headers.ContentLength} bytes, over the {options.Value.MaxBinaryBytes}-byte limit");
+            }
+
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            return bytes.Length <= options.Value.MaxBinaryBytes
+                ? bytes
+                : throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} is over the {options.Value.MaxBinaryBytes}-byte limit");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"fetching binary {binaryUrl} did not finish within {options.Value.BinaryFetchTimeout}");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"fetching binary {binaryUrl} failed: {ex.Message}", ex);
+        }
+    }
+
+    private static byte[] Decode(byte[] artifact, byte[]? decoded, string binaryUrl)
+    {
+        if (IsWasm(artifact))
+        {
+            return artifact;
+        }
+
+        if (decoded is null)
+        {
+            throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} is neither WASM nor base64(brotli(WASM))");
+        }
+
+        if (IsWasm(decoded))
+        {
+            return decoded;
+        }
+
+        try
+        {
+            using var input = new MemoryStream(decoded);
+            using var brotli = new BrotliStream(input, CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            brotli.CopyTo(output);
+            var wasm = output.ToArray();
+            return IsWasm(wasm)
+                ? wasm
+                : throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} decompresses to something that is not WASM");
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} is base64 but not brotli-compressed WASM: {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsWasm(byte[] bytes) => bytes.AsSpan().StartsWith(WasmMagic);
+
+    private static byte[]? TryBase64(byte[] artifact)
+    {
+        try
+        {
+            return Convert.FromBase64String(System.Text.Encoding.ASCII.GetString(artifact).Trim());
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using CreAspire.Protocol.Enclave;
+using Google.Protobuf.WellKnownTypes;
+
+namespace CreAspire.Enclave.Tests;
+
+/// <summary>get_secrets and call_capability leave the enclave only through the (test) gateway, attested.</summary>
+public sealed class ConfidentialRoundTripTests : IAsyncLifetime
+{
+    private EnclaveHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await EnclaveHost.StartAsync(maxConcurrentExecutions: 1);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Secret_sealed_by_the_vault_reaches_the_module_decrypted_and_the_capability_call_is_attested()
+    {
+        _host.Gateway.Secrets["MOCK_SECRET"] = "s3cret-from-vault";
+        var request = _host.Request("exec-roundtrip", config: TestWorkflows.SecretsAndCapability);
+
+        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, request)));
+
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("s3cret-from-vault")));
+        Assert.All(results, r => Assert.Equal($"mock saw {digest}", r.Value.StringValue));
+        Assert.Empty(_host.Gateway.RejectedAttestations);
+
+        var secretsCall = Assert.Single(_host.Gateway.SecretCalls);
+        Assert.Equal("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", secretsCall.Owner);
+        Assert.Equal("exec-roundtrip", secretsCall.ExecutionId);
+        Assert.Equal(("MOCK_SECRET", "main"), (secretsCall.Secrets[0].Key, secretsCall.Secrets[0].Namespace));
+
+        var (parameters, capabilityRequest) = Assert.Single(_host.Gateway.CapabilityCalls);
+        Assert.Equal(TestWorkflows.MockCapability, parameters.CapabilityId);
+        Assert.Equal("7", parameters.ReferenceId);
+        Assert.Equal("exec-roundtrip", parameters.ExecutionId);
+        Assert.Equal(digest, capabilityRequest.Payload.Unpack<StringValue>().Value);
+    }
+
+    [Fact]
+    public async Task Capability_error_from_the_relay_reaches_the_module_as_a_capability_response_error()
+    {
+        var request = _host.Request("exec-cap-error", config: TestWorkflows.CallsFailingCapability);
+
+        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, request)));
+
+        Assert.All(results, r => Assert.Equal("mock capability refused the input", r.Error));
+    }
+
+    [Fact]
+    public async Task Enclave_at_capacity_answers_429()
+    {
+        // One slot: the blocking run holds it, so the next quorum is refused instead of queued.
+        var blocking = _host.Request("exec-blocking", config: TestWorkflows.Blocks);
+        var running = Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, blocking)));
+        await WaitUntilAsync(async () => (await _host.ExecutionsAsync()).Count == 1);
+
+        var refused = await Task.WhenAll(EnclaveHost.WorkflowNodes[2..].Select(node =>
+            Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(node, _host.Request("exec-second")))));
+
+        Assert.All(refused, ex =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, ex.StatusCode);
+            Assert.Contains("enclave at capacity", ex.Message, StringComparison.Ordinal);
+        });
+        _host.Modules.Gate.SetResult();
+        Assert.All(await running, r => Assert.Equal("ran exec-blocking", r.Value.StringValue));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+        }
+    }
+}

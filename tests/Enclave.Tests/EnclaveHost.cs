@@ -1,0 +1,127 @@
+using System.Net.Http.Json;
+using CreAspire.Attestation.Testing;
+using CreAspire.Chain.Crypto;
+using CreAspire.Enclave.Apis;
+using CreAspire.Execution.Contracts;
+using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Confidential;
+using CreAspire.Protocol.Enclave;
+using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Topology;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace CreAspire.Enclave.Tests;
+
+/// <summary>
+/// The enclave (in-memory server) with a test gateway on loopback, a fake NSM identity on disk and a fixed topology:
+/// workflow DON 1 of four nodes with F=1 (F+1 = 2), and DON 2 (capabilities, not a workflow DON) with one node.
+/// </summary>
+public sealed class EnclaveHost : IAsyncDisposable
+{
+    public static readonly TimeSpan QuorumTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly string _identityDirectory;
+
+    private EnclaveHost(WebApplicationFactory<Program> factory, TestGateway gateway, FakeNitroIdentity identity, string identityDirectory)
+    {
+        _factory = factory;
+        Gateway = gateway;
+        Identity = identity;
+        _identityDirectory = identityDirectory;
+    }
+
+    public static EthKey[] WorkflowNodes { get; } = Enumerable.Range(0, 4).Select(i => EthKey.Derive("enclave-tests", $"wf-{i}")).ToArray();
+
+    public static EthKey CapabilityNode { get; } = EthKey.Derive("enclave-tests", "cap-0");
+
+    public TestGateway Gateway { get; }
+
+    public FakeNitroIdentity Identity { get; }
+
+    public TestModuleFactory Modules { get; } = new();
+
+    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4)
+    {
+        var identityDirectory = Directory.CreateTempSubdirectory("enclave-identity-").FullName;
+        var identity = FakeNitroIdentity.Create("i-enclave-tests-enc0");
+        identity.SaveTo(identityDirectory);
+        var gateway = await TestGateway.StartAsync(identity.CaRootsPem, identity.TrustedPcrsJson);
+        gateway.Artifacts["workflow.b64"] = TestWorkflows.Artifact;
+        gateway.Artifacts["other.b64"] = "AGFzbQEAAAA="u8.ToArray();
+
+        var topology = new RegistrySnapshot(
+            [
+                new DonInfo(1, "workflow", 1, ["workflow"], true, true, WorkflowNodes.Select(k => k.Address).ToArray(), []),
+                new DonInfo(2, "capabilities", 0, ["workflow"], true, false, [CapabilityNode.Address], []),
+            ],
+            [],
+            []);
+
+        EnclaveHost? host = null;
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Enclave:IdentityDirectory", identityDirectory);
+            web.UseSetting("Enclave:GatewayUrl", gateway.BaseUrl.ToString());
+            web.UseSetting("Enclave:QuorumTimeout", QuorumTimeout.ToString());
+            web.UseSetting("Enclave:MaxConcurrentExecutions", maxConcurrentExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            web.ConfigureLogging(logging => logging.ClearProviders());
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<ITopologySource>(new StaticTopologySource(topology));
+                services.AddSingleton<IWorkflowModuleFactory>(_ => host!.Modules);
+            });
+        });
+        host = new EnclaveHost(factory, gateway, identity, identityDirectory);
+        _ = factory.Server;
+        return host;
+    }
+
+    /// <summary>The workflow node's capability, signing with <paramref name="nodeKey"/>, posting to this enclave.</summary>
+    public ConfidentialWorkflowsCapability CapabilityFor(EthKey nodeKey) =>
+        new(_factory.CreateClient(), nodeKey, new ConfidentialWorkflowsOptions { Timeout = TimeSpan.FromSeconds(30) });
+
+    public HttpClient CreateClient() => _factory.CreateClient();
+
+    public async Task<ExecutionsResponse> ExecutionsAsync() =>
+        (await _factory.CreateClient().GetFromJsonAsync<ExecutionsResponse>("/executions"))!;
+
+    /// <summary>Runs the capability for one node and decodes the ExecutionResult.</summary>
+    public async Task<ExecutionResult> ExecuteAsync(EthKey nodeKey, ConfidentialWorkflowRequest request)
+    {
+        var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Any.Pack(request),
+            new CapabilityRequestMetadata { WorkflowId = request.Execution.WorkflowId, WorkflowExecutionId = request.Execution.ExecutionId });
+        var response = await CapabilityFor(nodeKey).ExecuteAsync(call, CancellationToken.None);
+        Assert.Equal(CapabilityResponse.ResponseOneofCase.Payload, response.ResponseCase);
+        return ExecutionResult.Parser.ParseFrom(response.Payload.Unpack<ConfidentialWorkflowResponse>().ExecutionResult);
+    }
+
+    public ConfidentialWorkflowRequest Request(string executionId, string config = TestWorkflows.Echo, string artifact = "workflow.b64", byte[]? binaryHash = null) => new()
+    {
+        Execution = new WorkflowExecution
+        {
+            WorkflowId = "00a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f",
+            BinaryUrl = Gateway.ArtifactUrl(artifact),
+            BinaryHash = ByteString.CopyFrom(binaryHash ?? TestWorkflows.ArtifactHash),
+            ExecuteRequest = new ExecuteRequest { Config = ByteString.CopyFromUtf8(config), Trigger = new Trigger { Id = 0 } }.ToByteString(),
+            Owner = "F39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            ExecutionId = executionId,
+        },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        Modules.Gate.TrySetResult();
+        await _factory.DisposeAsync();
+        await Gateway.DisposeAsync();
+        Identity.Dispose();
+        Directory.Delete(_identityDirectory, recursive: true);
+    }
+}
