@@ -48,8 +48,26 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<WorkflowActivator>();
         services.AddSingleton<WorkflowEngineRegistry>();
         services.AddSingleton<WorkflowRegistrySyncer>();
-        services.AddHostedService(sp => sp.GetRequiredService<WorkflowRegistrySyncer>());
+        services.AddHostedService(sp =>
+        {
+            EnsureBindingsRegistered(sp.GetRequiredService<IServiceProviderIsService>());
+            return sp.GetRequiredService<WorkflowRegistrySyncer>();
+        });
         return builder;
+    }
+
+    /// <summary>The services the chain and execution components provide; without them the node cannot sync or run workflows.</summary>
+    public static IReadOnlyList<Type> RequiredBindings { get; } = [typeof(IWorkflowRegistryReader), typeof(IWorkflowModuleFactory), typeof(IWorkflowEngineFactory)];
+
+    private static void EnsureBindingsRegistered(IServiceProviderIsService services)
+    {
+        var missing = RequiredBindings.Where(t => !services.IsService(t)).Select(t => t.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The workflow node needs {string.Join(", ", missing)} registered in DI (the WorkflowRegistry binding and the " +
+                "execution engine's factories); register them in Program.cs next to AddApplicationServices.");
+        }
     }
 
     private static IArtifactFetcher CreateFetcher(IServiceProvider services)
@@ -60,11 +78,9 @@ public static class ApplicationServiceExtensions
             : new FileArtifactFetcher(options.BasePath!, options.MaxArtifactBytes);
     }
 
-    /// <summary>Checks the intervals and that the chain and execution components registered what the syncer needs.</summary>
-    private sealed class SyncerOptionsValidator(IServiceProviderIsService services) : IValidateOptions<SyncerOptions>
+    /// <summary>Checks the syncer's intervals.</summary>
+    private sealed class SyncerOptionsValidator : IValidateOptions<SyncerOptions>
     {
-        private static readonly Type[] Required = [typeof(IWorkflowRegistryReader), typeof(IWorkflowModuleFactory), typeof(IWorkflowEngineFactory)];
-
         public ValidateOptionsResult Validate(string? name, SyncerOptions options)
         {
             var failures = new List<string>();
@@ -76,13 +92,6 @@ public static class ApplicationServiceExtensions
             if (options.RetryInitialDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryInitialDelay)
             {
                 failures.Add($"Syncer:RetryInitialDelay must be positive and at most Syncer:RetryMaxDelay (were {options.RetryInitialDelay} and {options.RetryMaxDelay}).");
-            }
-
-            var missing = Required.Where(t => !services.IsService(t)).Select(t => t.Name).ToList();
-            if (missing.Count > 0)
-            {
-                failures.Add($"The workflow node needs {string.Join(", ", missing)} registered in DI (the WorkflowRegistry binding and the " +
-                             "execution engine's factories); register them in Program.cs next to AddApplicationServices.");
             }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -39,6 +39,9 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
 
     public int PageSize { get; init; } = 1000;
 
+    /// <summary>Leaves out the chain and execution bindings (to test that the node refuses to start without them).</summary>
+    public bool WithoutBindings { get; init; }
+
     public WorkflowEngineRegistry EngineRegistry => Services.GetRequiredService<WorkflowEngineRegistry>();
 
     /// <summary>Starts the host (migrations, syncer) and returns an API client.</summary>
@@ -52,8 +55,19 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
         builder.UseSetting("Syncer:PageSize", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Syncer:RetryInitialDelay", "00:00:00.050");
         builder.UseSetting("Syncer:RetryMaxDelay", "00:00:00.400");
+        if (WithoutBindings)
+        {
+            // Development also validates DI on build (a generic "Unable to resolve service" error); Production shows the node's own check.
+            builder.UseEnvironment("Production");
+        }
+
         builder.ConfigureTestServices(services =>
         {
+            if (WithoutBindings)
+            {
+                return;
+            }
+
             services.AddSingleton<IWorkflowRegistryReader>(Registry);
             services.AddSingleton<IWorkflowModuleFactory>(Modules);
             services.AddSingleton<IWorkflowEngineFactory>(Engines);
