@@ -64,7 +64,7 @@ public sealed partial class WorkflowRegistrySyncer(
     }
 
     /// <summary>One reconcile pass; false when the registry could not be read (nothing was changed then).</summary>
-    public async Task<bool> SyncOnceAsync(CancellationToken cancellationToken)
+    internal async Task<bool> SyncOnceAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<RegisteredWorkflow> listed;
         try

@@ -39,6 +39,9 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
 
     public int PageSize { get; init; } = 1000;
 
+    /// <summary>Extra configuration (e.g. Syncer:MaxRetries).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Leaves out the chain and execution bindings (to test that the node refuses to start without them).</summary>
     public bool WithoutBindings { get; init; }
 
@@ -55,6 +58,10 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
         builder.UseSetting("Syncer:PageSize", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Syncer:RetryInitialDelay", "00:00:00.050");
         builder.UseSetting("Syncer:RetryMaxDelay", "00:00:00.400");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         if (WithoutBindings)
         {
             // Development also validates DI on build (a generic "Unable to resolve service" error); Production shows the node's own check.

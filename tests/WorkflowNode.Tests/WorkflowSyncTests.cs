@@ -17,7 +17,7 @@ namespace CreAspire.WorkflowNode.Tests;
 
 /// <summary>The node against real Postgres: registration, routing, pause/update/delete, restart, refusals.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class WorkflowSyncTests(PostgresFixture postgres) : IAsyncLifetime
+public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private readonly string _basePath = Directory.CreateTempSubdirectory("creaspire-wfnode-artifacts-").FullName;
@@ -45,6 +45,7 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres) : IAsyncLifetime
         _registry.Upsert(workflow.Metadata);
         await Eventually.TrueAsync(() => node.Engines.Running.Count == 1, Timeout, "engine start");
         var elapsed = clock.Elapsed;
+        output.WriteLine($"registration → engine started: {elapsed.TotalMilliseconds:F0} ms (poll interval {NodeHarness.PollInterval.TotalMilliseconds} ms)");
 
         Assert.True(elapsed < 2 * NodeHarness.PollInterval, $"picked up after {elapsed.TotalMilliseconds} ms, poll interval {NodeHarness.PollInterval.TotalMilliseconds} ms");
         var row = Assert.Single(await SpecsAsync());
@@ -267,6 +268,45 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres) : IAsyncLifetime
         var active = await Eventually.GetAsync(() => node.GetWorkflowAsync(client, workflow.WorkflowId), w => w?.Status == WorkflowEngineStates.Active, Timeout, "recovered");
         Assert.Null(active!.LastError);
         Assert.Single(node.Engines.Running);
+    }
+
+    [Fact]
+    public async Task A_workflow_registered_paused_gets_a_pause_tombstone_and_no_engine()
+    {
+        await using var node = new NodeHarness(_db, _basePath, _registry);
+        var workflow = TestWorkflow.Write(_basePath, "born-paused", status: WorkflowStatus.Paused);
+        _registry.Upsert(workflow.Metadata);
+        using var client = node.Start();
+
+        var api = await Eventually.GetAsync(() => node.GetWorkflowAsync(client, workflow.WorkflowId), w => w?.Status == WorkflowEngineStates.Paused, Timeout, "paused");
+
+        var row = Assert.Single(await SpecsAsync());
+        Assert.Equal(("", WorkflowSpec.PausedStatus), (row.Workflow, row.Status));
+        Assert.Equal(workflow.Metadata.Attributes, row.Attributes);
+        Assert.Empty(node.Engines.Created);
+        Assert.False(api!.EngineRunning);
+
+        _registry.Upsert(workflow.Metadata with { Status = WorkflowStatus.Active });
+        await Eventually.TrueAsync(() => node.Engines.Running.Count == 1, Timeout, "activated after unpause");
+        Assert.Equal(Convert.ToHexStringLower(TestWorkflow.Brotli(workflow.Wasm)), Assert.Single(await SpecsAsync()).Workflow);
+    }
+
+    [Fact]
+    public async Task Retryable_failures_stop_after_Syncer_MaxRetries()
+    {
+        await using var node = new NodeHarness(_db, _basePath, _registry) { Settings = new Dictionary<string, string> { ["Syncer:MaxRetries"] = "3" } };
+        node.Engines.StartFailure = "no trigger capability";
+        var workflow = TestWorkflow.Write(_basePath, "gives-up");
+        _registry.Upsert(workflow.Metadata);
+        using var client = node.Start();
+
+        var api = await Eventually.GetAsync(() => node.GetWorkflowAsync(client, workflow.WorkflowId), w => w?.Permanent == true, Timeout, "given up");
+        var reads = _registry.Reads;
+        await Eventually.TrueAsync(() => _registry.Reads >= reads + 4, Timeout, "four more sync passes");
+
+        Assert.Equal(3, api!.FailureCount);
+        Assert.Equal("engine initialization failed: no trigger capability (gave up after 3 attempts, Syncer:MaxRetries)", api.LastError);
+        Assert.Equal(3, node.Engines.Created.Count);
     }
 
     private async Task<List<StoredWorkflowSpec>> SpecsAsync()
