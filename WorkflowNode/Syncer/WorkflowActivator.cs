@@ -34,9 +34,15 @@ public sealed class WorkflowActivator(
         {
             await engine.StartAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
+            // Never leak a half-started engine, also not when the node is shutting down.
             await engine.DisposeAsync();
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
             throw new WorkflowActivationException($"engine initialization failed: {ex.Message}", permanent: false, ex);
         }
 

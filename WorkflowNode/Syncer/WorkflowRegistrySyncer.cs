@@ -42,7 +42,7 @@ public sealed partial class WorkflowRegistrySyncer(
                     delay = Backoff(consecutiveListFailures);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // A database outage must not kill the loop: log, back off, try again.
                 consecutiveListFailures++;
