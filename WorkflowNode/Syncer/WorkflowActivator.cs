@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Workflows;
 using CreAspire.WorkflowNode.Fetcher;
@@ -22,9 +23,30 @@ public sealed class WorkflowActivator(
     IOptions<EngineOptions> engineOptions,
     IOptions<FetcherOptions> fetcherOptions)
 {
+    /// <summary>Traces activations (ServiceDefaults exports every "CreAspire.*" source).</summary>
+    public static readonly ActivitySource ActivitySource = new("CreAspire.WorkflowNode.Syncer");
+
     public async Task<ActivatedWorkflow> ActivateAsync(RegisteredWorkflow workflow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workflow);
+        using var activity = ActivitySource.StartActivity("workflow.activate");
+        activity?.SetTag("workflow.id", workflow.WorkflowId);
+        activity?.SetTag("workflow.name", workflow.Metadata.WorkflowName);
+        try
+        {
+            var activated = await ActivateCoreAsync(workflow, cancellationToken);
+            activity?.SetTag("workflow.confidential", activated.Confidential);
+            return activated;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<ActivatedWorkflow> ActivateCoreAsync(RegisteredWorkflow workflow, CancellationToken cancellationToken)
+    {
         var fetched = await FetchAndVerifyAsync(workflow, cancellationToken);
         await store.UpsertSpecAsync(ToSpec(fetched), cancellationToken);
 
