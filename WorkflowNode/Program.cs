@@ -1,0 +1,18 @@
+using CreAspire.WorkflowNode.Apis;
+using CreAspire.WorkflowNode.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapWorkflowApis();
+app.MapTestHooks();
+app.MapDefaultEndpoints();
+
+app.Run();
+
+/// <summary>Entry point (public for WebApplicationFactory tests).</summary>
+public partial class Program;

@@ -1,0 +1,107 @@
+using CreAspire.Execution.Contracts;
+using Dapper;
+using Npgsql;
+
+namespace CreAspire.WorkflowNode.Store;
+
+/// <summary>The engine's execution records in workflow_executions; a repeated execution id is recorded once.</summary>
+public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecutionStore
+{
+    public async Task<bool> TryStartAsync(ExecutionRecord started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO workflow_executions (execution_id, workflow_id, trigger_id, trigger_event_id, status, started_at, finished_at, result, error)
+            VALUES (@ExecutionId, @WorkflowId, @TriggerId, @TriggerEventId, @Status, @StartedAt, @FinishedAt, @Result, @Error)
+            ON CONFLICT (execution_id) DO NOTHING
+            """,
+            new
+            {
+                started.ExecutionId, started.WorkflowId, started.TriggerId, started.TriggerEventId,
+                Status = ExecutionStatuses.ToText(started.Status), StartedAt = started.StartedAt.ToUniversalTime(),
+                FinishedAt = started.FinishedAt?.ToUniversalTime(), started.Result, started.Error,
+            },
+            cancellationToken: cancellationToken));
+        return inserted == 1;
+    }
+
+    public async Task FinishAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE workflow_executions SET status = @status, finished_at = @finishedAt, result = @result, error = @error
+            WHERE execution_id = @executionId
+            """,
+            new { executionId, status = ExecutionStatuses.ToText(status), finishedAt = finishedAt.ToUniversalTime(), result, error },
+            cancellationToken: cancellationToken));
+        if (updated == 0)
+        {
+            throw new InvalidOperationException(
+                $"execution {executionId} cannot be finished: it was never started (call TryStartAsync first)");
+        }
+    }
+
+    /// <summary>Executions, newest first, optionally filtered by workflow id and status ("started", "succeeded", "failed").</summary>
+    public async Task<IReadOnlyList<ExecutionRecord>> ListAsync(string? workflowId, ExecutionStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ExecutionRow>(new CommandDefinition("""
+            SELECT execution_id AS ExecutionId, workflow_id AS WorkflowId, trigger_id AS TriggerId, trigger_event_id AS TriggerEventId,
+                   status AS Status, started_at AS StartedAt, finished_at AS FinishedAt, result AS Result, error AS Error
+            FROM workflow_executions
+            WHERE (@workflowId::text IS NULL OR workflow_id = @workflowId::text) AND (@status::text IS NULL OR status = @status::text)
+            ORDER BY started_at DESC, execution_id
+            LIMIT @limit
+            """,
+            new { workflowId, status = status is { } s ? ExecutionStatuses.ToText(s) : null, limit },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    private sealed class ExecutionRow
+    {
+        public string ExecutionId { get; init; } = "";
+        public string WorkflowId { get; init; } = "";
+        public string TriggerId { get; init; } = "";
+        public string TriggerEventId { get; init; } = "";
+        public string Status { get; init; } = "";
+        public DateTime StartedAt { get; init; }
+        public DateTime? FinishedAt { get; init; }
+        public byte[]? Result { get; init; }
+        public string? Error { get; init; }
+
+        public ExecutionRecord ToRecord() => new(
+            ExecutionId, WorkflowId, TriggerId, TriggerEventId, AsUtc(StartedAt), ExecutionStatuses.Parse(Status),
+            FinishedAt is { } finished ? AsUtc(finished) : null, Result, Error);
+
+        private static DateTimeOffset AsUtc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
+}
+
+/// <summary>Text form of <see cref="ExecutionStatus"/> in workflow_executions.status and the API.</summary>
+public static class ExecutionStatuses
+{
+    public static string ToText(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Started => "started",
+        ExecutionStatus.Succeeded => "succeeded",
+        ExecutionStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown execution status"),
+    };
+
+    public static ExecutionStatus Parse(string text) => TryParse(text, out var status)
+        ? status
+        : throw new FormatException($"'{text}' is not an execution status (started, succeeded, failed)");
+
+    public static bool TryParse(string? text, out ExecutionStatus status)
+    {
+        switch (text?.ToLowerInvariant())
+        {
+            case "started": status = ExecutionStatus.Started; return true;
+            case "succeeded": status = ExecutionStatus.Succeeded; return true;
+            case "failed": status = ExecutionStatus.Failed; return true;
+            default: status = default; return false;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using CreAspire.WorkflowNode.Routing;
+
+namespace CreAspire.WorkflowNode.Tests;
+
+public sealed class WorkflowAttributesTests
+{
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("{}", false)]
+    [InlineData("null", false)]
+    [InlineData("{\"confidential\":false}", false)]
+    [InlineData("{\"confidential\":true}", true)]
+    [InlineData("{\"confidential\":true,\"enclave\":\"nitro\"}", true)]
+    [InlineData("{\"Confidential\":true,\"future\":{\"nested\":[1,2]}}", true)]
+    public void IsConfidential_reads_the_flag_and_tolerates_unknown_keys(string attributes, bool expected)
+    {
+        var (confidential, error) = WorkflowAttributes.IsConfidential(Encoding.UTF8.GetBytes(attributes));
+
+        Assert.Null(error);
+        Assert.Equal(expected, confidential);
+    }
+
+    [Theory]
+    [InlineData("{\"confidential\": tru")]
+    [InlineData("not json")]
+    [InlineData("{\"confidential\":\"yes\"}")]
+    [InlineData("[true]")]
+    [InlineData("{\"vault_don_secrets\":{\"key\":\"A\"}}")]
+    public void IsConfidential_returns_an_error_for_malformed_attributes_instead_of_false(string attributes)
+    {
+        var (confidential, error) = WorkflowAttributes.IsConfidential(Encoding.UTF8.GetBytes(attributes));
+
+        Assert.False(confidential);
+        Assert.NotNull(error);
+        Assert.StartsWith("failed to parse workflow attributes: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_reads_vault_don_secrets_with_optional_namespace()
+    {
+        var parsed = WorkflowAttributes.Parse("{\"confidential\":true,\"vault_don_secrets\":[{\"key\":\"A\"},{\"key\":\"B\",\"namespace\":\"ns\"}]}"u8);
+
+        Assert.True(parsed.Confidential);
+        Assert.Equal([new WorkflowSecretIdentifier("A"), new WorkflowSecretIdentifier("B", "ns")], parsed.VaultDonSecrets);
+        Assert.Empty(WorkflowAttributes.Parse([]).VaultDonSecrets);
+        Assert.Empty(WorkflowAttributes.Parse("{\"vault_don_secrets\":null}"u8).VaultDonSecrets);
+    }
+}
