@@ -6,8 +6,11 @@ namespace CreAspire.WorkflowNode.Apis;
 /// </summary>
 public interface IWorkflowFireHook
 {
-    /// <summary>Fires the workflow's trigger once; returns the trigger event id, or null when the workflow has no trigger subscription here.</summary>
-    Task<string?> FireAsync(string workflowId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Fires the workflow's trigger once as if scheduled at <paramref name="scheduledTime"/> (the same time on every node gives
+    /// the same execution id); returns the trigger event id, or null when the workflow has no trigger subscription here.
+    /// </summary>
+    Task<string?> FireAsync(string workflowId, DateTimeOffset scheduledTime, CancellationToken cancellationToken);
 }
 
 /// <summary>Test hooks, kept apart from the read-only API.</summary>
@@ -22,13 +25,17 @@ public static class TestHookApis
             return app;
         }
 
-        app.MapPost("/workflows/{id}/fire", async (string id, IWorkflowFireHook hook, CancellationToken cancellationToken) =>
+        // POST /workflows/{id}/fire?scheduledTime=2026-11-23T22:00:00Z — pass the same time to every node of the DON.
+        // Without it the current time truncated to the second is used.
+        app.MapPost("/workflows/{id}/fire", async (string id, DateTimeOffset? scheduledTime, IWorkflowFireHook hook, TimeProvider time, CancellationToken cancellationToken) =>
         {
             var workflowId = (id.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? id[2..] : id).ToLowerInvariant();
-            var triggerEventId = await hook.FireAsync(workflowId, cancellationToken);
+            var now = time.GetUtcNow();
+            var scheduled = scheduledTime ?? new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+            var triggerEventId = await hook.FireAsync(workflowId, scheduled, cancellationToken);
             return triggerEventId is null
                 ? TypedResults.Problem($"workflow {workflowId} has no trigger subscription on this node", statusCode: StatusCodes.Status404NotFound)
-                : Results.Accepted(value: new { workflowId, triggerEventId });
+                : Results.Accepted(value: new { workflowId, triggerEventId, scheduledTime = scheduled });
         });
         return app;
     }
