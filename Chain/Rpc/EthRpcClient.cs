@@ -36,6 +36,9 @@ public sealed class EthRpcClient : IDisposable
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Receipt polling starts at 2 ms and doubles up to this (short by default: Anvil mines at once).</summary>
+    public TimeSpan ReceiptPollMaxInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     public async Task<ulong> GetChainIdAsync(CancellationToken cancellationToken) =>
         (ulong)Quantity.Parse(await CallStringAsync("eth_chainId", [], cancellationToken).ConfigureAwait(false));
 
@@ -87,7 +90,7 @@ public sealed class EthRpcClient : IDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var delay = TimeSpan.FromMilliseconds(5);
+        var delay = TimeSpan.FromMilliseconds(2);
         try
         {
             while (true)
@@ -98,7 +101,7 @@ public sealed class EthRpcClient : IDisposable
                 }
 
                 await Task.Delay(delay, deadline.Token).ConfigureAwait(false);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, ReceiptPollMaxInterval.TotalMilliseconds));
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

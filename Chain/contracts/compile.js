@@ -30,7 +30,12 @@ const errors = (output.errors || []).filter(e => e.severity === 'error');
 for (const diagnostic of output.errors || []) {
   // MSBuild recognises "file(line,col): error CODE: message" on stderr; keep solc's own formatted text after it.
   const loc = diagnostic.sourceLocation;
-  const where = loc ? path.resolve(path.dirname(files[0]), loc.file) : 'solc';
+  let where = 'solc';
+  if (loc && sources[loc.file]) {
+    const before = sources[loc.file].content.slice(0, Math.max(loc.start, 0)).split('\n');
+    const file = files.find(f => path.basename(f) === loc.file);
+    where = `${path.resolve(file)}(${before.length},${before[before.length - 1].length + 1})`;
+  }
   const text = (diagnostic.formattedMessage || diagnostic.message).trim();
   const line = `${where}: ${diagnostic.severity} SOLC${diagnostic.errorCode || ''}: ${text.split('\n')[0]}\n${text}\n`;
   (diagnostic.severity === 'error' ? process.stderr : process.stdout).write(line);
