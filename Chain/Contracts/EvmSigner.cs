@@ -54,27 +54,16 @@ public sealed class EvmSigner
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var nonce = _nextNonce ?? await Rpc.GetTransactionCountAsync(Address, cancellationToken).ConfigureAwait(false);
-            var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
-            var signed = new Eip1559Transaction(ChainId, nonce, fees.MaxPriorityFeePerGas, fees.MaxFeePerGas, gasLimit, request.To, request.Value, request.Data)
-                .Sign(_key);
             try
             {
-                await Rpc.SendRawTransactionAsync(signed.Raw, cancellationToken).ConfigureAwait(false);
+                return await SignAndSendAsync(request, gasLimit, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is EthRpcException or HttpRequestException or TimeoutException or OperationCanceledException)
+            catch (EthRpcException ex) when (IsStaleNonce(ex))
             {
-                _nextNonce = null; // re-read from the node next time: we do not know whether it was accepted
-                if (ex is EthRpcException rpcError && RevertDecoding.IsRevert(rpcError))
-                {
-                    throw RevertDecoding.ToRevert(rpcError, request.Abi, request.Operation);
-                }
-
-                throw;
+                // Another signer for the same account (another process, test or tool) used our cached nonce: re-read it once.
+                _nextNonce = null;
+                return await SignAndSendAsync(request, gasLimit, cancellationToken).ConfigureAwait(false);
             }
-
-            _nextNonce = nonce + 1;
-            return new PendingTransaction(signed.Hash, nonce, gasLimit, request);
         }
         finally
         {
@@ -112,6 +101,35 @@ public sealed class EvmSigner
     /// <summary>Submits, waits for the receipt and checks its status.</summary>
     public async Task<TransactionReceipt> SendAsync(TransactionRequest request, CancellationToken cancellationToken) =>
         await WaitAsync(await SubmitAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<PendingTransaction> SignAndSendAsync(TransactionRequest request, ulong gasLimit, CancellationToken cancellationToken)
+    {
+        var nonce = _nextNonce ?? await Rpc.GetTransactionCountAsync(Address, cancellationToken).ConfigureAwait(false);
+        var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
+        var signed = new Eip1559Transaction(ChainId, nonce, fees.MaxPriorityFeePerGas, fees.MaxFeePerGas, gasLimit, request.To, request.Value, request.Data)
+            .Sign(_key);
+        try
+        {
+            await Rpc.SendRawTransactionAsync(signed.Raw, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EthRpcException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            _nextNonce = null; // re-read from the node next time: we do not know whether it was accepted
+            if (ex is EthRpcException rpcError && !IsStaleNonce(rpcError) && RevertDecoding.IsRevert(rpcError))
+            {
+                throw RevertDecoding.ToRevert(rpcError, request.Abi, request.Operation);
+            }
+
+            throw;
+        }
+
+        _nextNonce = nonce + 1;
+        return new PendingTransaction(signed.Hash, nonce, gasLimit, request);
+    }
+
+    private static bool IsStaleNonce(EthRpcException ex) =>
+        ex.RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase)
+        || ex.RpcMessage.Contains("replacement transaction underpriced", StringComparison.OrdinalIgnoreCase);
 
     private async Task<ulong> EstimateGasAsync(TransactionRequest request, CancellationToken cancellationToken)
     {

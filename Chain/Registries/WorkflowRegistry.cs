@@ -70,6 +70,18 @@ public sealed class WorkflowRegistry(EthRpcClient rpc, string address)
 
     // ------------------------------------------------------------------ workflow owner
 
+    /// <summary>
+    /// One call for tests and tools: upserts <paramref name="registration"/> on the registry at <paramref name="registryAddress"/>,
+    /// signed by <paramref name="owner"/> (default: the linked dev workflow owner, Anvil account #1). Returns the receipt.
+    /// </summary>
+    public static async Task<TransactionReceipt> RegisterWorkflowAsync(
+        string rpcUrl, string registryAddress, WorkflowRegistration registration, CancellationToken cancellationToken, EthKey? owner = null)
+    {
+        using var rpc = new EthRpcClient(rpcUrl);
+        var signer = await EvmSigner.ConnectAsync(rpc, owner ?? DevAccounts.WorkflowOwner, cancellationToken).ConfigureAwait(false);
+        return await new WorkflowRegistry(rpc, registryAddress).UpsertWorkflowAsync(signer, registration, cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<TransactionReceipt> UpsertWorkflowAsync(EvmSigner owner, WorkflowRegistration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);

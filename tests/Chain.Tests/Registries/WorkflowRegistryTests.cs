@@ -164,3 +164,39 @@ public class WorkflowRegistryTests(AnvilChainFixture chain)
         Assert.Equal($"WorkflowRegistry.upsertWorkflow reverted: OwnershipLinkDoesNotExist(owner: {unlinked.Address})", ex.Message);
     }
 }
+
+[Collection(AnvilCollection.Name)]
+public class WorkflowRegistrationHelperTests(AnvilChainFixture chain)
+{
+    [Fact]
+    public async Task RegisterWorkflowAsync_signs_with_the_dev_workflow_owner_by_default()
+    {
+        var ct = AnvilChainFixture.Timeout();
+        var family = await chain.NewFamilyAsync();
+        var registration = chain.NewRegistration(family);
+
+        var receipt = await WorkflowRegistry.RegisterWorkflowAsync(chain.Anvil.RpcUrl, chain.Deployed.WorkflowRegistry, registration, ct);
+
+        Assert.True(receipt.Succeeded);
+        Assert.Equal(DevAccounts.WorkflowOwner.Address, (await chain.Workflows.GetWorkflowByIdAsync(registration.WorkflowId, ct)).Owner);
+    }
+}
+
+[Collection(AnvilCollection.Name)]
+public class EvmSignerTests(AnvilChainFixture chain)
+{
+    [Fact]
+    public async Task Signer_recovers_when_another_signer_of_the_same_account_used_its_cached_nonce()
+    {
+        var ct = AnvilChainFixture.Timeout();
+        var family = await chain.NewFamilyAsync();
+        var other = new EvmSigner(chain.Rpc, DevAccounts.WorkflowOwner, chain.Deployed.ChainId);
+        await chain.Workflows.UpsertWorkflowAsync(chain.Owner, chain.NewRegistration(family), ct);
+        await chain.Workflows.UpsertWorkflowAsync(other, chain.NewRegistration(family), ct);
+
+        var receipt = await chain.Workflows.UpsertWorkflowAsync(chain.Owner, chain.NewRegistration(family), ct);
+
+        Assert.True(receipt.Succeeded);
+        Assert.Equal(3, (await chain.Workflows.GetWorkflowListByDonAsync(family, 0, 10, ct)).Count);
+    }
+}
