@@ -12,8 +12,20 @@ public sealed class ContractAbi
 
     public ContractAbi(IEnumerable<AbiFunction> functions, IEnumerable<AbiEvent> events, IEnumerable<AbiError> errors, AbiFunction? constructor = null)
     {
-        _functions = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        _events = events.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        // Overloads: the name finds the first declared; the canonical signature finds each one.
+        var functionList = functions.ToArray();
+        _functions = functionList.DistinctBy(f => f.Name).ToDictionary(f => f.Name, StringComparer.Ordinal);
+        foreach (var function in functionList)
+        {
+            _functions[function.Signature] = function;
+        }
+
+        _events = events.DistinctBy(e => e.Signature).ToDictionary(e => e.Signature, StringComparer.Ordinal);
+        foreach (var abiEvent in _events.Values.DistinctBy(e => e.Name).ToArray())
+        {
+            _events.TryAdd(abiEvent.Name, abiEvent);
+        }
+
         _errorsBySelector = errors.Append(AbiError.StandardError).Append(AbiError.Panic)
             .DistinctBy(e => e.Signature).ToDictionary(e => Hex.Encode(e.Selector), StringComparer.Ordinal);
         Constructor = constructor ?? new AbiFunction("constructor", [], []);
@@ -21,16 +33,18 @@ public sealed class ContractAbi
 
     public AbiFunction Constructor { get; }
 
-    public IEnumerable<AbiFunction> Functions => _functions.Values;
+    public IEnumerable<AbiFunction> Functions => _functions.Values.Distinct();
 
-    public IEnumerable<AbiEvent> Events => _events.Values;
+    public IEnumerable<AbiEvent> Events => _events.Values.Distinct();
 
     public IEnumerable<AbiError> Errors => _errorsBySelector.Values;
 
+    /// <summary>A function by name (first overload) or canonical signature ("f(uint256,bytes)").</summary>
     public AbiFunction Function(string name) => _functions.TryGetValue(name, out var f)
         ? f
         : throw new KeyNotFoundException($"The ABI has no function '{name}'.");
 
+    /// <summary>An event by name (first overload) or canonical signature.</summary>
     public AbiEvent Event(string name) => _events.TryGetValue(name, out var e)
         ? e
         : throw new KeyNotFoundException($"The ABI has no event '{name}'.");

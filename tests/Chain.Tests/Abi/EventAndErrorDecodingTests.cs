@@ -55,3 +55,30 @@ public class EventAndErrorDecodingTests
         Assert.Null(new ContractAbi([], [], []).DecodeRevert(Hex.Decode("0xdeadbeef")));
     }
 }
+
+public class ContractAbiTests
+{
+    [Fact]
+    public void Overloaded_functions_are_found_by_name_and_by_signature()
+    {
+        var abi = ContractAbi.FromJson("""
+            [
+              {"type":"function","name":"f","inputs":[{"name":"a","type":"uint256"}],"outputs":[]},
+              {"type":"function","name":"f","inputs":[{"name":"a","type":"tuple[]","components":[{"name":"x","type":"string"},{"name":"y","type":"bytes32"}]}],"outputs":[]},
+              {"type":"error","name":"Nope","inputs":[{"name":"why","type":"string"}]}
+            ]
+            """);
+
+        Assert.Equal("f(uint256)", abi.Function("f").Signature);
+        Assert.Equal("f((string,bytes32)[])", abi.Function("f((string,bytes32)[])").Signature);
+        Assert.Equal(2, abi.Functions.Count());
+        Assert.Contains(abi.Errors, e => e.Signature == "Nope(string)");
+    }
+
+    [Fact]
+    public void Unknown_function_names_the_missing_function()
+    {
+        var ex = Assert.Throws<KeyNotFoundException>(() => ContractAbi.FromJson("[]").Function("upsertWorkflow"));
+        Assert.Contains("upsertWorkflow", ex.Message, StringComparison.Ordinal);
+    }
+}
