@@ -104,3 +104,42 @@ public class TopologyRegistrationTests(AnvilChainFixture chain)
         Assert.Equal("InvalidCapabilityId(capabilityId: \"no-version\")", ex.Error?.ToString());
     }
 }
+
+[Collection(AnvilCollection.Name)]
+public class SingleDonDeploymentTests(AnvilChainFixture chain)
+{
+    [Fact]
+    public async Task Single_DON_topology_that_is_both_workflow_and_capability_DON_deploys_on_a_used_chain()
+    {
+        var ct = AnvilChainFixture.Timeout();
+        var node = NodeSpec.Derive("single-don-test", "solo-0");
+        var spec = new TopologySpec(
+        [
+            new DonSpec("solo", ["zone-solo"], 0, true, true, [node],
+                [new DonCapabilitySpec("cron-trigger@1.0.0"), new DonCapabilitySpec("mock@1.0.0", [0x01, 0x02])]),
+        ]);
+
+        var deployed = await RegistryDeployer.DeployAsync(chain.Anvil.RpcUrl, spec, ct);
+        using var source = new ChainTopologySource(new CapabilitiesRegistry(chain.Rpc, deployed.CapabilitiesRegistry), TimeSpan.FromSeconds(1));
+        var snapshot = await source.GetSnapshotAsync(ct);
+
+        Assert.NotEqual(chain.Deployed.CapabilitiesRegistry, deployed.CapabilitiesRegistry);
+        var don = Assert.Single(snapshot.Dons);
+        Assert.Equal((0, true, true), (don.F, don.AcceptsWorkflows, don.IsPublic));
+        Assert.Equal([node.Signer], don.Members);
+        Assert.Equal(new byte[] { 0x01, 0x02 }, don.Capabilities.Single(c => c.CapabilityId == "mock@1.0.0").Config);
+        var workflows = new WorkflowRegistry(chain.Rpc, deployed.WorkflowRegistry);
+        Assert.Equal((100U, true), await workflows.GetDonLimitAsync("zone-solo", ct));
+        Assert.True(await workflows.IsOwnerLinkedAsync(deployed.WorkflowOwner, ct));
+    }
+
+    [Fact]
+    public async Task Topology_with_too_few_members_for_F_is_refused_before_sending_anything()
+    {
+        var spec = new TopologySpec([new DonSpec("weak", ["zone-a"], 1, true, false, [NodeSpec.Derive("x", "y")], [])]);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => RegistryDeployer.DeployAsync(chain.Anvil.RpcUrl, spec, AnvilChainFixture.Timeout()));
+
+        Assert.Contains("DON 'weak' has 1 members but F=1 needs at least 4 (3F+1)", ex.Message, StringComparison.Ordinal);
+    }
+}
