@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace CreAspire.Chain.Deployment;
+
+/// <summary>What <see cref="RegistryDeployer.DeployAsync(string, TopologySpec, CancellationToken)"/> produced.</summary>
+public sealed record DeployedRegistries(
+    ulong ChainId,
+    string WorkflowRegistry,
+    string CapabilitiesRegistry,
+    IReadOnlyDictionary<string, uint> DonIds,
+    string Deployer,
+    string WorkflowOwner,
+    ulong BlockNumber)
+{
+    /// <summary>The configuration keys nodes read (Chain:ChainId, Chain:WorkflowRegistry, Chain:CapabilitiesRegistry); use "__" for env vars.</summary>
+    public IReadOnlyDictionary<string, string> ToConfiguration() => new Dictionary<string, string>
+    {
+        ["Chain:ChainId"] = ChainId.ToString(CultureInfo.InvariantCulture),
+        ["Chain:WorkflowRegistry"] = WorkflowRegistry,
+        ["Chain:CapabilitiesRegistry"] = CapabilitiesRegistry,
+    };
+}

@@ -1,0 +1,118 @@
+using CreAspire.Chain.Abi;
+using CreAspire.Chain.Crypto;
+
+namespace CreAspire.Chain.Tests.Abi;
+
+/// <summary>The worked examples of the Solidity ABI specification ("Examples" and "Use of Dynamic Types").</summary>
+public class SolidityDocumentationExamplesTests
+{
+    private static string Words(params string[] words) => string.Concat(words);
+
+    [Fact]
+    public void Baz_uint32_bool_encodes_as_in_the_specification()
+    {
+        var baz = AbiFunction.FromSignature("baz(uint32,bool)");
+
+        Assert.Equal("cdcd77c0", Hex.Encode(baz.Selector));
+        Assert.Equal(
+            "0xcdcd77c0" +
+            "0000000000000000000000000000000000000000000000000000000000000045" +
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            Hex.Encode0x(baz.EncodeCall(69, true)));
+    }
+
+    [Fact]
+    public void Bar_bytes3_fixed_array_encodes_as_in_the_specification()
+    {
+        var bar = AbiFunction.FromSignature("bar(bytes3[2])");
+
+        Assert.Equal(
+            "0xfce353f6" +
+            "6162630000000000000000000000000000000000000000000000000000000000" +
+            "6465660000000000000000000000000000000000000000000000000000000000",
+            Hex.Encode0x(bar.EncodeCall(AbiValue.Array(["abc"u8.ToArray(), "def"u8.ToArray()]))));
+    }
+
+    [Fact]
+    public void Sam_bytes_bool_uint256_array_encodes_as_in_the_specification()
+    {
+        var sam = AbiFunction.FromSignature("sam(bytes,bool,uint256[])");
+
+        var encoded = sam.EncodeCall("dave"u8.ToArray(), true, AbiValue.Array([1, 2, 3]));
+
+        Assert.Equal("0xa5643bf2" + Words(
+            "0000000000000000000000000000000000000000000000000000000000000060",
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            "00000000000000000000000000000000000000000000000000000000000000a0",
+            "0000000000000000000000000000000000000000000000000000000000000004",
+            "6461766500000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000003",
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            "0000000000000000000000000000000000000000000000000000000000000002",
+            "0000000000000000000000000000000000000000000000000000000000000003"), Hex.Encode0x(encoded));
+        var decoded = sam.DecodeCall(encoded);
+        Assert.Equal("dave"u8.ToArray(), decoded.Values[0].AsBytes());
+        Assert.True(decoded.Values[1].AsBool());
+        Assert.Equal([1, 2, 3], decoded.Values[2].AsArray().Select(v => (int)v.AsInteger()));
+    }
+
+    [Fact]
+    public void F_uint256_uint32_array_bytes10_bytes_encodes_as_in_the_specification()
+    {
+        var f = AbiFunction.FromSignature("f(uint256,uint32[],bytes10,bytes)");
+
+        var encoded = f.EncodeCall(0x123, AbiValue.Array([0x456, 0x789]), "1234567890"u8.ToArray(), "Hello, world!"u8.ToArray());
+
+        Assert.Equal("0x8be65246" + Words(
+            "0000000000000000000000000000000000000000000000000000000000000123",
+            "0000000000000000000000000000000000000000000000000000000000000080",
+            "3132333435363738393000000000000000000000000000000000000000000000",
+            "00000000000000000000000000000000000000000000000000000000000000e0",
+            "0000000000000000000000000000000000000000000000000000000000000002",
+            "0000000000000000000000000000000000000000000000000000000000000456",
+            "0000000000000000000000000000000000000000000000000000000000000789",
+            "000000000000000000000000000000000000000000000000000000000000000d",
+            "48656c6c6f2c20776f726c642100000000000000000000000000000000000000"), Hex.Encode0x(encoded));
+        Assert.Equal("Hello, world!"u8.ToArray(), f.DecodeCall(encoded).Values[3].AsBytes());
+    }
+
+    [Fact]
+    public void G_nested_dynamic_arrays_encode_as_in_the_specification()
+    {
+        var g = AbiFunction.FromSignature("g(uint256[][],string[])");
+
+        var encoded = g.EncodeCall(
+            AbiValue.Array([AbiValue.Array([1, 2]), AbiValue.Array([3])]),
+            AbiValue.Array(["one", "two", "three"]));
+
+        Assert.Equal("0x2289b18c" + Words(
+            "0000000000000000000000000000000000000000000000000000000000000040",
+            "0000000000000000000000000000000000000000000000000000000000000140",
+            "0000000000000000000000000000000000000000000000000000000000000002",
+            "0000000000000000000000000000000000000000000000000000000000000040",
+            "00000000000000000000000000000000000000000000000000000000000000a0",
+            "0000000000000000000000000000000000000000000000000000000000000002",
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            "0000000000000000000000000000000000000000000000000000000000000002",
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            "0000000000000000000000000000000000000000000000000000000000000003",
+            "0000000000000000000000000000000000000000000000000000000000000003",
+            "0000000000000000000000000000000000000000000000000000000000000060",
+            "00000000000000000000000000000000000000000000000000000000000000a0",
+            "00000000000000000000000000000000000000000000000000000000000000e0",
+            "0000000000000000000000000000000000000000000000000000000000000003",
+            "6f6e650000000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000003",
+            "74776f0000000000000000000000000000000000000000000000000000000000",
+            "0000000000000000000000000000000000000000000000000000000000000005",
+            "7468726565000000000000000000000000000000000000000000000000000000"), Hex.Encode0x(encoded));
+        var decoded = g.DecodeCall(encoded);
+        Assert.Equal(["one", "two", "three"], decoded.Values[1].AsArray().Select(v => v.AsString()));
+    }
+
+    [Fact]
+    public void Transfer_selector_is_the_erc20_one()
+    {
+        Assert.Equal("a9059cbb", Hex.Encode(AbiFunction.FromSignature("transfer(address,uint256)").Selector));
+    }
+}
