@@ -18,11 +18,7 @@ public static class ExecutionServiceCollectionExtensions
     public static IServiceCollection AddWorkflowExecution(this IServiceCollection services, WasmHostOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(options ?? new WasmHostOptions());
-        services.TryAddSingleton(sp => new WasmWorkflowModuleFactory(
-            sp.GetRequiredService<WasmHostOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.TryAddSingleton<IWorkflowModuleFactory>(sp => sp.GetRequiredService<WasmWorkflowModuleFactory>());
+        services.AddWorkflowExecutionHost(options);
         services.TryAddSingleton(sp => new CronTrigger(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CronTrigger>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITriggerCapability, CronTrigger>(sp => sp.GetRequiredService<CronTrigger>()));
         services.TryAddSingleton<ITriggerRegistry>(sp => new TriggerRegistry(sp.GetServices<ITriggerCapability>()));
@@ -33,6 +29,21 @@ public static class ExecutionServiceCollectionExtensions
             sp.GetRequiredService<ISecretsProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers only the WASM host (<see cref="IWorkflowModuleFactory"/>): what the enclave needs to run a workflow
+    /// binary it was handed, without engines or triggers.
+    /// </summary>
+    public static IServiceCollection AddWorkflowExecutionHost(this IServiceCollection services, WasmHostOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options ?? new WasmHostOptions());
+        services.TryAddSingleton(sp => new WasmWorkflowModuleFactory(
+            sp.GetRequiredService<WasmHostOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton<IWorkflowModuleFactory>(sp => sp.GetRequiredService<WasmWorkflowModuleFactory>());
         return services;
     }
 }

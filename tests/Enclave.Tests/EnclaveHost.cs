@@ -69,6 +69,10 @@ public sealed class EnclaveHost : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("Enclave:IdentityDirectory", identityDirectory);
+            // Program registers the chain-backed topology; these tests replace it with a static one, but its options
+            // are validated at start, so give them well-formed values.
+            web.UseSetting("ConnectionStrings:chain", "http://127.0.0.1:9");
+            web.UseSetting("Chain:CapabilitiesRegistry", "0x0000000000000000000000000000000000000001");
             web.UseSetting("Enclave:GatewayUrl", gateway.BaseUrl.ToString());
             web.UseSetting("Enclave:QuorumTimeout", QuorumTimeout.ToString());
             web.UseSetting("Enclave:MaxConcurrentExecutions", maxConcurrentExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture));
