@@ -8,10 +8,13 @@ namespace CreAspire.Gateway.Connections;
 /// Live node connections by lower-case address. A reconnecting node replaces its old connection (the old one is
 /// closed); node responses are routed to the handler owning the response's method.
 /// </summary>
-public sealed partial class NodeConnectionManager(IEnumerable<IGatewayServiceHandler> handlers, ILogger<NodeConnectionManager> logger) : INodeConnections
+public sealed partial class NodeConnectionManager(IServiceProvider services, ILogger<NodeConnectionManager> logger) : INodeConnections
 {
     private readonly ConcurrentDictionary<string, NodeConnection> _connections = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IGatewayServiceHandler> _handlers = handlers.ToDictionary(h => h.ServiceName, StringComparer.Ordinal);
+
+    // Resolved on first use: handlers send through this manager, so taking them in the constructor would be a cycle.
+    private readonly Lazy<Dictionary<string, IGatewayServiceHandler>> _handlers = new(() =>
+        services.GetServices<IGatewayServiceHandler>().ToDictionary(h => h.ServiceName, StringComparer.Ordinal));
 
     public IReadOnlyCollection<string> ConnectedNodes => _connections.Keys.Order(StringComparer.Ordinal).ToArray();
 
@@ -56,7 +59,7 @@ public sealed partial class NodeConnectionManager(IEnumerable<IGatewayServiceHan
     {
         ArgumentNullException.ThrowIfNull(response);
         var service = ServiceOf(response.Method);
-        if (!_handlers.TryGetValue(service, out var handler))
+        if (!_handlers.Value.TryGetValue(service, out var handler))
         {
             LogUnroutable(nodeAddress, response.Id, response.Method ?? "");
             return;

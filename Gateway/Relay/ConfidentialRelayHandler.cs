@@ -191,17 +191,14 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         var results = await Task.WhenAll(sends).ConfigureAwait(false);
         var sent = results.Count(ok => ok);
         var required = RequiredQuorum(active.Don);
-        if (sent < required && !active.IsCompleted)
+        if (sent < required)
         {
-            // Responses that raced ahead may already decide; otherwise quorum is impossible with this few nodes reached.
-            if (!Decide(active, expired: false))
-            {
-                Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
-                    $"failed to forward user request to nodes: {sent} of {active.Don.Members.Count} sends succeeded, 2F+1={required} needed"), "forward_failed");
-            }
+            Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
+                $"failed to forward user request to nodes: {sent} of {active.Don.Members.Count} sends succeeded, 2F+1={required} needed"), "forward_failed");
         }
         else if (sent < active.Don.Members.Count)
         {
+            // Unreachable nodes no longer count as outstanding, which may make quorum unobtainable now.
             Decide(active, expired: false);
         }
     }

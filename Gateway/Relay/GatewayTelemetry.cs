@@ -8,11 +8,13 @@ public static class GatewayTelemetry
 {
     public const string Name = "CreAspire.Gateway";
 
+    public const string RequestsCompletedInstrument = "creaspire.gateway.relay.requests";
+
     public static readonly ActivitySource ActivitySource = new(Name);
     public static readonly Meter Meter = new(Name);
 
     /// <summary>Completed user requests, tagged by method and outcome (success, node_error, quorum_unobtainable, expired, forward_failed, cancelled).</summary>
-    public static readonly Counter<long> RequestsCompleted = Meter.CreateCounter<long>("creaspire.gateway.relay.requests", description: "Relay requests completed, by outcome");
+    public static readonly Counter<long> RequestsCompleted = Meter.CreateCounter<long>(RequestsCompletedInstrument, description: "Relay requests completed, by outcome");
 
     public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("creaspire.gateway.relay.duration", unit: "ms", description: "Time from receipt to completion");
 

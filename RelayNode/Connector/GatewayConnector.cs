@@ -21,6 +21,11 @@ public sealed partial class GatewayConnector(
     private int _sessions;
     private volatile bool _connected;
 
+    private string? _lastError;
+
+    /// <summary>Why the last session or dial attempt ended (null before the first failure).</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
+
     /// <summary>True while an authenticated session is up.</summary>
     public bool IsConnected => _connected;
 
@@ -43,6 +48,7 @@ public sealed partial class GatewayConnector(
             }
             catch (Exception ex)
             {
+                Volatile.Write(ref _lastError, ex.Message);
                 LogSessionEnded(options.NodeEndpoint(), ex.Message, delay.TotalMilliseconds);
             }
             finally
@@ -51,7 +57,15 @@ public sealed partial class GatewayConnector(
             }
 
             delay = SessionCount > before ? options.MinReconnectDelay : delay;
-            await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxReconnectDelay.Ticks));
         }
     }
