@@ -47,6 +47,7 @@ public static partial class RelayNodeExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<GatewayConnector>>()));
         services.AddHostedService<GatewayConnectorService>();
+        services.AddHealthChecks().AddCheck<GatewayConnectionHealthCheck>("gateway-connection");
         return builder;
     }
 
