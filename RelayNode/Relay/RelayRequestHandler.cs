@@ -83,7 +83,7 @@ public sealed partial class RelayRequestHandler(
             ReferenceId = request.Id,
             WorkflowDonId = options.Value.DonId,
         });
-        var response = await capabilities.Get(CapabilityIds.Vault).ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+        var response = await RequireCapability(CapabilityIds.Vault).ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
         if (response.ResponseCase == CapabilityResponse.ResponseOneofCase.Error)
         {
             throw new RelayRequestException(JsonRpcErrorCodes.Internal, $"vault GetSecrets failed: {response.Error}");
@@ -116,11 +116,7 @@ public sealed partial class RelayRequestHandler(
             throw InvalidParams("payload must be base64 of a protobuf sdk.v1alpha.CapabilityRequest");
         }
 
-        if (!capabilities.TryGet(parameters.CapabilityId, out var capability))
-        {
-            throw new RelayRequestException(JsonRpcErrorCodes.Internal, $"capability '{parameters.CapabilityId}' is not available through the relay DON");
-        }
-
+        var capability = RequireCapability(parameters.CapabilityId);
         var call = new CapabilityCall(parameters.CapabilityId, sdkRequest.Method, sdkRequest.Payload, new CapabilityRequestMetadata
         {
             WorkflowId = parameters.WorkflowId,
@@ -136,6 +132,12 @@ public sealed partial class RelayRequestHandler(
             ? new CapabilityResponseResult { Error = response.Error }
             : new CapabilityResponseResult { Payload = Convert.ToBase64String(response.ToByteArray()) };
     }
+
+    /// <summary>The registered capability; the refusal names only the id, so every relay node words it the same.</summary>
+    private IExecutableCapability RequireCapability(string capabilityId) =>
+        capabilities.TryGet(capabilityId, out var capability)
+            ? capability
+            : throw new RelayRequestException(JsonRpcErrorCodes.Internal, $"capability '{capabilityId}' is not available through the relay DON");
 
     private void VerifyAttestation(string? attestation, string domainTag, byte[] attestedBytes)
     {

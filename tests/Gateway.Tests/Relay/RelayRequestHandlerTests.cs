@@ -181,6 +181,16 @@ public sealed class RelayRequestHandlerTests
     }
 
     [Fact]
+    public async Task A_relay_without_the_vault_says_so_in_the_same_words_on_every_node()
+    {
+        _registry.Remove(CapabilityIds.Vault);
+
+        var response = await _handler.HandleAsync(Request("s-5", RelayMethods.SecretsGet, Attested(SecretsParams("API_KEY"))), CancellationToken.None);
+
+        Assert.Equal("capability 'vault@1.0.0' is not available through the relay DON", response.Error!.Message);
+    }
+
+    [Fact]
     public async Task Unknown_method_is_method_not_found()
     {
         var response = await _handler.HandleAsync(new JsonRpcRequest { Id = "u", Method = "confidential.other" }, CancellationToken.None);
