@@ -1,0 +1,20 @@
+using CreAspire.Protocol.JsonRpc;
+
+namespace CreAspire.Gateway.Connections;
+
+/// <summary>The gateway's authenticated node connections, as handlers see them.</summary>
+public interface INodeConnections
+{
+    /// <summary>Lower-case addresses of the nodes connected right now.</summary>
+    IReadOnlyCollection<string> ConnectedNodes { get; }
+
+    /// <summary>Writes <paramref name="request"/> to the node; throws <see cref="NodeNotConnectedException"/> when it is not connected.</summary>
+    Task SendAsync(string nodeAddress, JsonRpcRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A send to a node that has no live connection.</summary>
+public sealed class NodeNotConnectedException(string nodeAddress)
+    : InvalidOperationException($"node {nodeAddress} is not connected to the gateway")
+{
+    public string NodeAddress { get; } = nodeAddress;
+}

@@ -1,0 +1,55 @@
+using System.Net.WebSockets;
+using CreAspire.Protocol.Gateway;
+using CreAspire.Protocol.JsonRpc;
+using StreamJsonRpc;
+
+namespace CreAspire.Gateway.Connections;
+
+/// <summary>One authenticated node WebSocket carrying StreamJsonRpc (see <see cref="GatewayConnectorProtocol"/>).</summary>
+public sealed class NodeConnection : IAsyncDisposable
+{
+    private readonly WebSocket _socket;
+    private readonly JsonRpc _rpc;
+
+    public NodeConnection(string nodeAddress, WebSocket socket, Action<JsonRpcResponse, string> onNodeResponse, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(onNodeResponse);
+        NodeAddress = nodeAddress;
+        _socket = socket;
+        _rpc = new JsonRpc(new WebSocketMessageHandler(socket, new SystemTextJsonFormatter()));
+        _rpc.AddLocalRpcMethod(GatewayConnectorProtocol.NodeResponseMethod, new Action<JsonRpcResponse>(response => onNodeResponse(response, NodeAddress)));
+        _rpc.AddLocalRpcMethod(GatewayConnectorProtocol.HeartbeatMethod, new Func<long>(() =>
+        {
+            LastHeartbeat = timeProvider.GetUtcNow();
+            return LastHeartbeat.ToUnixTimeMilliseconds();
+        }));
+        LastHeartbeat = timeProvider.GetUtcNow();
+    }
+
+    public string NodeAddress { get; }
+
+    public DateTimeOffset LastHeartbeat { get; private set; }
+
+    /// <summary>Completes when the connection ends (node closed it, transport failed, or it was replaced).</summary>
+    public Task Completion => _rpc.Completion;
+
+    public void Start() => _rpc.StartListening();
+
+    public Task SendAsync(JsonRpcRequest request, CancellationToken cancellationToken) =>
+        _rpc.NotifyAsync(GatewayConnectorProtocol.ForwardRequestMethod, request).WaitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _rpc.Dispose();
+        try
+        {
+            await _rpc.Completion.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConnectionLostException or WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is going away; how it ended is already logged by the manager.
+        }
+
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,390 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using CreAspire.Gateway.Connections;
+using CreAspire.Gateway.Routing;
+using CreAspire.Gateway.Topology;
+using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Relay;
+using CreAspire.Protocol.Topology;
+using Microsoft.Extensions.Options;
+
+namespace CreAspire.Gateway.Relay;
+
+/// <summary>Knobs of the confidential relay handler (section "Gateway:ConfidentialRelay").</summary>
+public sealed record ConfidentialRelayOptions
+{
+    public const string SectionName = "Gateway:ConfidentialRelay";
+
+    /// <summary>How long a request waits for 2F+1 identical node responses (the original's RequestTimeoutSec = 30). Must stay below Gateway:UserRequestTimeout so the caller sees this handler's precise error.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bound on each single write to a node, so one stuck WebSocket cannot hold a request (the original's NodeSendTimeoutSec = 10); clamped to <see cref="RequestTimeout"/>.</summary>
+    public TimeSpan NodeSendTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often expired requests are swept (the original's cleanup period, 1 s in Gen-2); expiry is at most this late.</summary>
+    public TimeSpan CleanupPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Node messages per second accepted from one node; excess is dropped (a chatty or faulty node cannot starve the others).</summary>
+    public int PerNodeRatePerSecond { get; init; } = 2_000;
+
+    /// <summary>Node messages per second accepted from all nodes together.</summary>
+    public int GlobalRatePerSecond { get; init; } = 10_000;
+
+    /// <summary>Requests in flight at once; more are refused with LimitExceeded (HTTP 429).</summary>
+    public int MaxActiveRequests { get; init; } = 10_000;
+
+    internal TimeSpan EffectiveNodeSendTimeout => NodeSendTimeout <= TimeSpan.Zero || NodeSendTimeout > RequestTimeout ? RequestTimeout : NodeSendTimeout;
+}
+
+/// <summary>
+/// Gateway handler of the "confidential" service: fans each request out to every relay DON member and answers once
+/// 2F+1 of them returned byte-identical responses (digest = SHA-256 of the canonical JSON of the whole response).
+/// Lifecycle of a request: create (duplicate id → conflict) → fan out (each send bounded) → collect node responses →
+/// complete exactly once (quorum, quorum unobtainable, expiry or caller cancellation race; the first claimer answers)
+/// → removed from the active set whatever happened.
+/// </summary>
+public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, IDisposable
+{
+    public const int MaxRequestIdLength = 200;
+
+    private static readonly string[] SupportedMethods = [RelayMethods.SecretsGet, RelayMethods.CapabilityExecute];
+
+    private readonly ConcurrentDictionary<string, ActiveRequest> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RateLimiter> _nodeLimiters = new(StringComparer.Ordinal);
+    private readonly RateLimiter _globalLimiter;
+    private readonly INodeConnections _connections;
+    private readonly RelayDonResolver _donResolver;
+    private readonly ConfidentialRelayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ConfidentialRelayHandler> _logger;
+    private readonly ITimer _sweeper;
+    private DonInfo? _lastDon;
+
+    public ConfidentialRelayHandler(
+        INodeConnections connections,
+        RelayDonResolver donResolver,
+        IOptions<ConfidentialRelayOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ConfidentialRelayHandler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connections = connections;
+        _donResolver = donResolver;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+        _globalLimiter = NewLimiter(_options.GlobalRatePerSecond);
+        _sweeper = _time.CreateTimer(_ => SweepExpired(), null, _options.CleanupPeriod, _options.CleanupPeriod);
+    }
+
+    public string ServiceName => RelayMethods.ServiceName;
+
+    public IReadOnlyCollection<string> Methods => SupportedMethods;
+
+    /// <summary>Requests currently waiting for completion (0 when idle: nothing leaks).</summary>
+    public int ActiveRequestCount => _active.Count;
+
+    public async Task<GatewayUserResponse> HandleUserRequestAsync(JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.Id) || request.Id.Length > MaxRequestIdLength)
+        {
+            return GatewayUserResponse.Error(request, JsonRpcErrorCodes.InvalidRequest, $"request id must be 1..{MaxRequestIdLength} characters");
+        }
+
+        if (!SupportedMethods.Contains(request.Method, StringComparer.Ordinal))
+        {
+            return GatewayUserResponse.Error(request, JsonRpcErrorCodes.MethodNotFound, $"method '{request.Method}' is not supported by service '{ServiceName}' (supported: {string.Join(", ", SupportedMethods)})");
+        }
+
+        if (_active.Count >= _options.MaxActiveRequests)
+        {
+            return GatewayUserResponse.Error(request, JsonRpcErrorCodes.LimitExceeded, $"too many requests in flight (limit {_options.MaxActiveRequests}); retry later");
+        }
+
+        var don = await _donResolver.ResolveAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastDon, don);
+        var active = new ActiveRequest(request, don, _time.GetTimestamp(), _time.GetUtcNow() + _options.RequestTimeout);
+        if (!_active.TryAdd(request.Id, active))
+        {
+            return GatewayUserResponse.Error(request, JsonRpcErrorCodes.Conflict, "request ID already exists: " + request.Id);
+        }
+
+        GatewayTelemetry.ActiveRequests.Add(1);
+        active.Activity = GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server);
+        active.Activity?.SetTag("rpc.method", request.Method).SetTag("rpc.request_id", request.Id).SetTag("relay.don_id", don.Id);
+        using var cancellation = cancellationToken.Register(() => Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout, "request cancelled by the caller"), "cancelled"));
+
+        await FanOutAsync(active, cancellationToken).ConfigureAwait(false);
+        return await active.Completion.Task.ConfigureAwait(false);
+    }
+
+    public NodeMessageOutcome HandleNodeMessage(JsonRpcResponse response, string nodeAddress)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var node = nodeAddress.ToLowerInvariant();
+        var don = Volatile.Read(ref _lastDon);
+        if (don is not null && !don.IsMember(node))
+        {
+            LogUnknownNode(node, response.Id);
+            return Dropped(NodeMessageOutcome.UnknownNode, "unknown_node");
+        }
+
+        using (var perNode = _nodeLimiters.GetOrAdd(node, _ => NewLimiter(_options.PerNodeRatePerSecond)).AttemptAcquire())
+        using (var global = _globalLimiter.AttemptAcquire())
+        {
+            if (!perNode.IsAcquired || !global.IsAcquired)
+            {
+                LogRateLimited(node, response.Id);
+                return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
+            }
+        }
+
+        if (!_active.TryGetValue(response.Id, out var active))
+        {
+            LogUnknownRequest(node, response.Id);
+            return Dropped(NodeMessageOutcome.UnknownRequest, "unknown_request");
+        }
+
+        if (!active.TryAddResponse(node, CanonicalJson.Digest(response), response))
+        {
+            LogDuplicateResponse(node, response.Id);
+            return Dropped(NodeMessageOutcome.DuplicateResponse, "duplicate");
+        }
+
+        return Decide(active, expired: false) ? NodeMessageOutcome.CompletedRequest : NodeMessageOutcome.Accepted;
+    }
+
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        foreach (var active in _active.Values)
+        {
+            Complete(active, Failure(active, JsonRpcErrorCodes.Internal, "gateway is shutting down"), "cancelled");
+        }
+
+        _globalLimiter.Dispose();
+        foreach (var limiter in _nodeLimiters.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    /// <summary>Sends to every member concurrently, each send bounded by NodeSendTimeout; unreachable nodes no longer count as outstanding.</summary>
+    private async Task FanOutAsync(ActiveRequest active, CancellationToken cancellationToken)
+    {
+        var sends = active.Don.Members.Select(async member =>
+        {
+            try
+            {
+                await _connections.SendAsync(member, active.Request, cancellationToken).WaitAsync(_options.EffectiveNodeSendTimeout, _time, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogSendFailed(member, active.Request.Id, ex.Message);
+                active.MarkUnreachable(member);
+                return false;
+            }
+        }).ToArray();
+        var results = await Task.WhenAll(sends).ConfigureAwait(false);
+        var sent = results.Count(ok => ok);
+        var required = RequiredQuorum(active.Don);
+        if (sent < required)
+        {
+            Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
+                $"failed to forward user request to nodes: {sent} of {active.Don.Members.Count} sends succeeded, 2F+1={required} needed"), "forward_failed");
+        }
+        else if (sent < active.Don.Members.Count)
+        {
+            // Unreachable nodes no longer count as outstanding, which may make quorum unobtainable now.
+            Decide(active, expired: false);
+        }
+    }
+
+    /// <summary>
+    /// The one decision shared by the live path and the expiry sweep, computed on a copy taken under the request's lock:
+    /// quorum → answer with the agreed response; quorum impossible → fail now; expired → fail; otherwise keep waiting.
+    /// </summary>
+    private bool Decide(ActiveRequest active, bool expired)
+    {
+        var tally = active.Tally();
+        var required = RequiredQuorum(active.Don);
+        var groups = tally.Responses
+            .GroupBy(r => r.Digest, StringComparer.Ordinal)
+            .Select(g => (Digest: g.Key, Count: g.Count(), First: g.OrderBy(r => r.Node, StringComparer.Ordinal).First()))
+            .ToArray();
+        var maxAgreeing = groups.Length == 0 ? 0 : groups.Max(g => g.Count);
+        var remaining = tally.Outstanding;
+
+        using var scope = _logger.BeginScope(new Dictionary<string, object>
+        {
+            ["requestId"] = active.Request.Id,
+            ["required"] = required,
+            ["collected"] = tally.Responses.Count,
+            ["maxAgreeing"] = maxAgreeing,
+            ["remaining"] = remaining,
+            ["unreachable"] = tally.Unreachable,
+            ["members"] = active.Don.Members.Count,
+        });
+
+        // Ties (possible only with many nodes) resolve deterministically: smallest digest, then first node in sorted order.
+        var winner = groups.Where(g => g.Count >= required).OrderBy(g => g.Digest, StringComparer.Ordinal).FirstOrDefault();
+        if (winner.Digest is not null)
+        {
+            var agreed = winner.First.Response;
+            return Complete(active, GatewayUserResponse.From(agreed), agreed.Error is null ? "success" : "node_error");
+        }
+
+        if (maxAgreeing + remaining < required)
+        {
+            return Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
+                $"quorum unobtainable: requiredQuorum={required}, maxShaToCount={maxAgreeing}, remainingResponses={remaining}"), "quorum_unobtainable");
+        }
+
+        if (expired)
+        {
+            return Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout,
+                $"request expired: got {tally.Responses.Count}/{active.Don.Members.Count} responses"), "expired");
+        }
+
+        LogWaiting();
+        return false;
+    }
+
+    /// <summary>Single-flight completion: only the first caller answers; the request is removed whatever happens; metrics only for the winner.</summary>
+    private bool Complete(ActiveRequest active, GatewayUserResponse response, string outcome)
+    {
+        if (!active.TryClaimCompletion())
+        {
+            return false;
+        }
+
+        _active.TryRemove(new KeyValuePair<string, ActiveRequest>(active.Request.Id, active));
+        GatewayTelemetry.ActiveRequests.Add(-1);
+        var answered = active.Completion.TrySetResult(response);
+        if (answered)
+        {
+            var elapsed = _time.GetElapsedTime(active.CreatedTimestamp);
+            var tags = new TagList { { "method", active.Request.Method }, { "outcome", outcome } };
+            GatewayTelemetry.RequestsCompleted.Add(1, tags);
+            GatewayTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, tags);
+            active.Activity?.SetTag("relay.outcome", outcome);
+            if (outcome is not ("success" or "node_error"))
+            {
+                active.Activity?.SetStatus(ActivityStatusCode.Error, response.Response.Error?.Message);
+                LogFailed(active.Request.Id, outcome, response.Response.Error?.Message ?? "");
+            }
+        }
+
+        active.Activity?.Dispose();
+        return true;
+    }
+
+    private void SweepExpired()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var active in _active.Values.Where(a => a.Deadline <= now).ToArray())
+        {
+            Decide(active, expired: true);
+        }
+    }
+
+    private static int RequiredQuorum(DonInfo don) => (2 * don.F) + 1;
+
+    private static GatewayUserResponse Failure(ActiveRequest active, int code, string message) =>
+        GatewayUserResponse.Error(active.Request, code, message);
+
+    private static NodeMessageOutcome Dropped(NodeMessageOutcome outcome, string reason)
+    {
+        GatewayTelemetry.NodeMessagesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        return outcome;
+    }
+
+    private static TokenBucketRateLimiter NewLimiter(int perSecond) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = perSecond,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
+
+    /// <summary>One in-flight request: its own lock over the node responses, and a completed flag claimed once.</summary>
+    private sealed class ActiveRequest(JsonRpcRequest request, DonInfo don, long createdTimestamp, DateTimeOffset deadline)
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, NodeResponse> _responses = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
+        private int _completed;
+
+        public JsonRpcRequest Request { get; } = request;
+
+        public DonInfo Don { get; } = don;
+
+        public long CreatedTimestamp { get; } = createdTimestamp;
+
+        public DateTimeOffset Deadline { get; } = deadline;
+
+        public Activity? Activity { get; set; }
+
+        public TaskCompletionSource<GatewayUserResponse> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+        public bool TryClaimCompletion() => Interlocked.CompareExchange(ref _completed, 1, 0) == 0;
+
+        /// <summary>False when this node already answered (its first answer stands).</summary>
+        public bool TryAddResponse(string node, string digest, JsonRpcResponse response)
+        {
+            lock (_lock)
+            {
+                return _responses.TryAdd(node, new NodeResponse(node, digest, response));
+            }
+        }
+
+        public void MarkUnreachable(string node)
+        {
+            lock (_lock)
+            {
+                _unreachable.Add(node);
+            }
+        }
+
+        /// <summary>A copy of the responses and the outstanding count, taken under the lock; aggregation happens outside it.</summary>
+        public Tally Tally()
+        {
+            lock (_lock)
+            {
+                var unreachable = _unreachable.Count(n => !_responses.ContainsKey(n));
+                return new Tally([.. _responses.Values], Math.Max(0, Don.Members.Count - _responses.Count - unreachable), unreachable);
+            }
+        }
+    }
+
+    private sealed record NodeResponse(string Node, string Digest, JsonRpcResponse Response);
+
+    private sealed record Tally(IReadOnlyList<NodeResponse> Responses, int Outstanding, int Unreachable);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Response {RequestId} from {NodeAddress}, which is not a member of the relay DON; dropped")]
+    private partial void LogUnknownNode(string nodeAddress, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {RequestId} from {NodeAddress} exceeds the node or global rate limit; dropped")]
+    private partial void LogRateLimited(string nodeAddress, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Response {RequestId} from {NodeAddress} matches no active request (already completed or unknown); dropped")]
+    private partial void LogUnknownRequest(string nodeAddress, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "duplicate response from node {NodeAddress} for request {RequestId}, ignoring")]
+    private partial void LogDuplicateResponse(string nodeAddress, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending request {RequestId} to node {NodeAddress} failed: {Reason}")]
+    private partial void LogSendFailed(string nodeAddress, string requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Waiting for more relay responses")]
+    private partial void LogWaiting();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} failed ({Outcome}): {Reason}")]
+    private partial void LogFailed(string requestId, string outcome, string reason);
+}

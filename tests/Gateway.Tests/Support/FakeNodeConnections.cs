@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using CreAspire.Gateway.Connections;
+using CreAspire.Protocol.JsonRpc;
+
+namespace CreAspire.Gateway.Tests.Support;
+
+/// <summary>Node connections that record what the handler sent; tests deliver node responses by hand or through <see cref="OnSend"/>.</summary>
+internal sealed class FakeNodeConnections : INodeConnections
+{
+    private readonly ConcurrentQueue<(string Node, JsonRpcRequest Request)> _sent = new();
+
+    public HashSet<string> Disconnected { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Called after each successful send (e.g. to answer asynchronously).</summary>
+    public Action<string, JsonRpcRequest>? OnSend { get; set; }
+
+    public IReadOnlyCollection<string> ConnectedNodes => [];
+
+    public int SentCount => _sent.Count;
+
+    public IReadOnlyList<(string Node, JsonRpcRequest Request)> Sent => [.. _sent];
+
+    public Task SendAsync(string nodeAddress, JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        if (Disconnected.Contains(nodeAddress))
+        {
+            return Task.FromException(new NodeNotConnectedException(nodeAddress));
+        }
+
+        _sent.Enqueue((nodeAddress, request));
+        OnSend?.Invoke(nodeAddress, request);
+        return Task.CompletedTask;
+    }
+}
