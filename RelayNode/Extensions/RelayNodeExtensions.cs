@@ -12,7 +12,8 @@ public static partial class RelayNodeExtensions
     /// <summary>
     /// Relay node services: identity (Node:Name/Node:Seed), Relay and Attestation options, the capability registry the
     /// launcher fills (an <see cref="ICapabilityRegistry"/> registered before this call wins), the attestation verifier
-    /// (one registered before this call wins; else TrustAll when Attestation:TrustEnclaves=true, else fail-closed), the
+    /// (one registered before this call wins; else the Nitro verifier when Attestation:CaRootsPem and Attestation:TrustedPcrs are set;
+    /// else TrustAll when Attestation:TrustEnclaves=true; else fail-closed), the
     /// request handler and the gateway connector.
     /// </summary>
     public static TBuilder AddRelayNode<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -54,7 +55,13 @@ public static partial class RelayNodeExtensions
     private static IEnclaveAttestationVerifier CreateDefaultVerifier(IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RelayNodeExtensions));
-        if (services.GetRequiredService<IOptions<AttestationTrustOptions>>().Value.TrustEnclaves)
+        var trust = services.GetRequiredService<IOptions<AttestationTrustOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(trust.CaRootsPem) && !string.IsNullOrWhiteSpace(trust.TrustedPcrs))
+        {
+            return NitroEnclaveAttestationVerifier.FromOptions(trust, services.GetRequiredService<TimeProvider>());
+        }
+
+        if (trust.TrustEnclaves)
         {
             LogTrustingEnclaves(logger);
             return new TrustAllAttestationVerifier();
