@@ -1,0 +1,96 @@
+using System.Globalization;
+using CreAspire.Hosting.Orchestration;
+using CreAspire.Hosting.Processes;
+using CreAspire.NativeTools;
+using Npgsql;
+
+namespace CreAspire.Hosting.Postgres;
+
+/// <summary>Prepares the data folder (initdb, unprivileged owner when root), runs postgres, then creates the declared databases.</summary>
+internal sealed class PostgresRunner : ProcessResourceRunner
+{
+    private readonly PostgresServerResource _server;
+
+    public PostgresRunner(PostgresServerResource server, RunContext context)
+        : base(server, context, ct => CreateSpecAsync(server, context, ct))
+    {
+        _server = server;
+    }
+
+    public override IEnumerable<IResource> HostedResources => _server.Databases;
+
+    public override Task StartAsync(CancellationToken cancellationToken) => PrepareAndStartAsync(cancellationToken);
+
+    public override async Task OnFirstHealthyAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(_server.GetConnectionString()) { Database = "postgres", Pooling = false }
+            .ConnectionString;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var database in _server.Databases)
+        {
+            await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection))
+            {
+                exists.Parameters.AddWithValue(database.DatabaseName);
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                {
+                    // Names are validated resource names (letters, digits, '-', '_'), so quoting is enough.
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.DatabaseName}\"", connection);
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            Context.Log(Resource, $"Database '{database.DatabaseName}' is ready.");
+            await Context.Notifications.PublishUpdateAsync(database, s => s with
+            {
+                State = KnownResourceStates.Healthy, HealthStatus = ResourceHealthStatus.Healthy, StartedAt = DateTimeOffset.UtcNow,
+            }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PrepareAndStartAsync(CancellationToken cancellationToken)
+    {
+        var dataDirectory = DataDirectoryOf(_server, Context);
+        var user = PostgresUser.ForCurrentProcess();
+        PostgresUser.PrepareDirectory(dataDirectory, user);
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            var bin = NativeToolPaths.PostgresBinDirectory;
+            var initdb = new ProcessSpec(
+                Path.Combine(bin, "initdb"),
+                ["-D", dataDirectory, "-U", PostgresServerResource.UserName, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+                new Dictionary<string, string>(),
+                dataDirectory,
+                user);
+            await RunToCompletionAsync(initdb, Context.Options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task<ProcessSpec> CreateSpecAsync(PostgresServerResource server, RunContext context, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken;
+        var dataDirectory = DataDirectoryOf(server, context);
+        var spec = new ProcessSpec(
+            Path.Combine(NativeToolPaths.PostgresBinDirectory, "postgres"),
+            [
+                "-D", dataDirectory,
+                "-p", server.Port.ToString(CultureInfo.InvariantCulture),
+                "-k", "",
+                "-c", "listen_addresses=127.0.0.1",
+                "-c", "fsync=off",
+                "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off",
+                "-c", "max_connections=300",
+            ],
+            new Dictionary<string, string>(),
+            dataDirectory,
+            PostgresUser.ForCurrentProcess(),
+            PosixSignals.SIGINT);
+        return Task.FromResult(spec);
+    }
+
+    private static string DataDirectoryOf(PostgresServerResource server, RunContext context) =>
+        server.DataDirectory ?? Path.Combine(context.RunDirectory, "data", server.Name);
+}
