@@ -14,6 +14,7 @@ if (int.TryParse(Environment.GetEnvironmentVariable("TEST_EXIT_CODE"), out var e
 }
 
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 var app = builder.Build();
 var delay = int.TryParse(Environment.GetEnvironmentVariable("TEST_HEALTH_DELAY_MS"), out var ms) ? ms : 0;
 var failFile = Environment.GetEnvironmentVariable("TEST_HEALTH_FAIL_FILE");
