@@ -110,7 +110,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the app, prints the dashboard URL, and runs until SIGINT/SIGTERM; then stops everything.</summary>
+    /// <summary>Starts the app (unless already started), and runs until SIGINT/SIGTERM or cancellation; then stops everything.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -119,7 +119,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            await StartAsync(shutdown.Token).ConfigureAwait(false);
+            if (_context is null)
+            {
+                await StartAsync(shutdown.Token).ConfigureAwait(false);
+            }
+
             Console.WriteLine($"All {Model.Resources.Count} resources are up in {clock.Elapsed.TotalSeconds:0.0} s. Logs and data: {RunDirectory}. Press Ctrl+C to stop.");
             await Task.Delay(Timeout.Infinite, shutdown.Token).ConfigureAwait(false);
         }

@@ -1,4 +1,5 @@
-// Starts two long-running executables and the test service, prints "PIDS: a,b,c" then "READY", and runs until killed.
+// Starts two long-running executables and the test service, prints "PIDS: a,b,c" then "READY", and runs until SIGINT/SIGTERM
+// (then stops its children in order) or until it is killed.
 using CreAspire.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DashboardPort = null });
@@ -11,4 +12,4 @@ await app.StartAsync();
 var pids = app.ResourceNotifications.GetSnapshots().Select(s => s.Pid).OfType<int>();
 Console.WriteLine($"PIDS: {string.Join(',', pids)}");
 Console.WriteLine("READY");
-await Task.Delay(Timeout.Infinite);
+await app.RunAsync();

@@ -12,10 +12,7 @@ public sealed class OrphanTests
     [Fact]
     public async Task Every_child_is_gone_within_10_seconds_after_the_host_is_SIGKILLed()
     {
-        using var host = Process.Start(new ProcessStartInfo("dotnet", [TestHostAssembly])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        })!;
+        using var host = StartHost();
         try
         {
             var pids = await ReadChildPidsAsync(host);
@@ -40,6 +37,37 @@ public sealed class OrphanTests
             }
         }
     }
+
+    [Fact]
+    public async Task SIGINT_to_the_host_stops_every_child_and_the_host_exits_cleanly()
+    {
+        using var host = StartHost();
+        try
+        {
+            var pids = await ReadChildPidsAsync(host);
+
+            using (var kill = Process.Start("kill", ["-INT", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(0, host.ExitCode);
+            Assert.True(!pids.Any(IsAlive), $"children still alive after the host stopped: {string.Join(", ", pids.Where(IsAlive))}");
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static Process StartHost() => Process.Start(new ProcessStartInfo("dotnet", [TestHostAssembly])
+    {
+        RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+    })!;
 
     private static async Task<List<int>> ReadChildPidsAsync(Process host)
     {
