@@ -107,6 +107,25 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (_context is not null)
         {
             await _context.Logs.DisposeAsync().ConfigureAwait(false);
+            DeleteDataUnlessKept();
+        }
+    }
+
+    private void DeleteDataUnlessKept()
+    {
+        var data = Path.Combine(RunDirectory, "data");
+        if (Options.KeepData || !Directory.Exists(data))
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"Could not delete the run's data folder '{data}': {ex.Message}");
         }
     }
 

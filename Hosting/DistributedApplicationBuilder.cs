@@ -54,6 +54,11 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
             options.DashboardPort = port is "off" or "none" ? null : int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if ((configuration["keep-data"] ?? configuration["KeepData"]) is { Length: > 0 } keepData)
+        {
+            options.KeepData = bool.Parse(keepData);
+        }
+
         if ((configuration["run-dir"] ?? configuration["RunDirectory"]) is { Length: > 0 } runDirectory)
         {
             options.RunDirectory = Path.GetFullPath(runDirectory);

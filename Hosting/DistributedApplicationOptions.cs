@@ -13,6 +13,9 @@ public sealed class DistributedApplicationOptions
     /// <summary>Folder of this run (logs, Postgres data); default: a new folder under the temp directory.</summary>
     public string? RunDirectory { get; set; }
 
+    /// <summary>Keep the run's data folder (Postgres data) after stopping; by default only the logs stay.</summary>
+    public bool KeepData { get; set; }
+
     /// <summary>Folder that relative project and executable paths are resolved against (default: the repository's AppHost folder).</summary>
     public string? AppHostDirectory { get; set; }
 
