@@ -35,7 +35,7 @@ internal sealed class PostgresRunner : ProcessResourceRunner
     {
         var connectionString = new NpgsqlConnectionStringBuilder(_server.GetConnectionString()) { Database = "postgres", Pooling = false }
             .ConnectionString;
-        using var gate = new SemaphoreSlim(2);
+        using var gate = new SemaphoreSlim(3);
         await Task.WhenAll(_server.Databases.Select(async database =>
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -61,9 +61,9 @@ internal sealed class PostgresRunner : ProcessResourceRunner
                 exists.Parameters.AddWithValue(database.DatabaseName);
                 if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
                 {
-                    // Names are validated resource names (letters, digits, '-', '_'), so quoting is enough. FILE_COPY is the
-                    // fastest strategy with fsync off (no WAL for the copied template).
-                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.DatabaseName}\" STRATEGY = FILE_COPY", connection);
+                    // Names are validated resource names (letters, digits, '-', '_'), so quoting is enough. The default WAL_LOG
+                    // strategy measured faster here than FILE_COPY, whose two checkpoints per database add up.
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.DatabaseName}\"", connection);
                     await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
