@@ -132,7 +132,8 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Starts the app (unless already started), and runs until SIGINT/SIGTERM or cancellation; then stops everything.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var parent = new Processes.ParentProcessWatchdog();
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parent.ParentGone);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         var clock = Stopwatch.StartNew();
@@ -141,9 +142,10 @@ public sealed class DistributedApplication : IAsyncDisposable
             if (_context is null)
             {
                 await StartAsync(shutdown.Token).ConfigureAwait(false);
+                Console.WriteLine($"All {Model.Resources.Count} resources are up in {clock.Elapsed.TotalSeconds:0.0} s.");
             }
 
-            Console.WriteLine($"All {Model.Resources.Count} resources are up in {clock.Elapsed.TotalSeconds:0.0} s. Logs and data: {RunDirectory}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Logs and data: {RunDirectory}. Press Ctrl+C to stop.");
             await Task.Delay(Timeout.Infinite, shutdown.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)

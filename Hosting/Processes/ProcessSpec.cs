@@ -22,6 +22,11 @@ internal static partial class PosixSignals
 
     public static bool Send(int pid, int signal) => Kill(pid, signal) == 0;
 
+    public static int ParentProcessId => OperatingSystem.IsWindows() ? 0 : GetPpid();
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getppid")]
+    private static partial int GetPpid();
+
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
 

@@ -11,5 +11,6 @@ await using var app = builder.Build();
 await app.StartAsync();
 var pids = app.ResourceNotifications.GetSnapshots().Select(s => s.Pid).OfType<int>();
 Console.WriteLine($"PIDS: {string.Join(',', pids)}");
+Console.WriteLine($"HOST: {Environment.ProcessId}");
 Console.WriteLine("READY");
 await app.RunAsync();

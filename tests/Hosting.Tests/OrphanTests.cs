@@ -64,18 +64,57 @@ public sealed class OrphanTests
         }
     }
 
+    [Fact]
+    public async Task When_the_hosts_parent_is_SIGKILLed_the_host_stops_its_children_and_exits()
+    {
+        // Like `dotnet run` being killed: the host is re-parented and must not live on with its children.
+        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", $"dotnet '{TestHostAssembly}'; true"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+        try
+        {
+            var pids = await ReadChildPidsAsync(parent);
+            Assert.True(IsAlive(_hostPid));
+
+            parent.Kill(entireProcessTree: false);
+
+            var deadline = Stopwatch.StartNew();
+            while ((IsAlive(_hostPid) || pids.Any(IsAlive)) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.False(IsAlive(_hostPid), "the host outlived its parent by 10 s");
+            Assert.True(!pids.Any(IsAlive), $"children still alive: {string.Join(", ", pids.Where(IsAlive))}");
+        }
+        finally
+        {
+            if (!parent.HasExited)
+            {
+                parent.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private int _hostPid;
+
     private static Process StartHost() => Process.Start(new ProcessStartInfo("dotnet", [TestHostAssembly])
     {
         RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
     })!;
 
-    private static async Task<List<int>> ReadChildPidsAsync(Process host)
+    private async Task<List<int>> ReadChildPidsAsync(Process host)
     {
         using var timeout = new CancellationTokenSource(TestApp.DefaultTimeout);
         List<int>? pids = null;
         while (await host.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
-            if (line.StartsWith("PIDS: ", StringComparison.Ordinal))
+            if (line.StartsWith("HOST: ", StringComparison.Ordinal))
+            {
+                _hostPid = int.Parse(line["HOST: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("PIDS: ", StringComparison.Ordinal))
             {
                 pids = line["PIDS: ".Length..].Split(',').Select(int.Parse).ToList();
             }
