@@ -107,6 +107,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (_context is not null)
         {
             await _context.Logs.DisposeAsync().ConfigureAwait(false);
+            _context.ProbeClient.Dispose();
             DeleteDataUnlessKept();
         }
     }

@@ -18,7 +18,7 @@ internal static partial class PosixSignals
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
-    public static bool IsRoot => OperatingSystem.IsLinux() && Environment.UserName == "root" || GetEuid() == 0;
+    public static bool IsRoot => !OperatingSystem.IsWindows() && GetEuid() == 0;
 
     public static bool Send(int pid, int signal) => Kill(pid, signal) == 0;
 
