@@ -46,9 +46,9 @@ internal sealed class DependencyWaiter(RunContext context)
             : KnownResourceStates.IsReady(snapshot.State);
         if (!succeeded)
         {
-            throw new DependencyFailedException(
-                $"The '{resource.Name}' resource did not start because its dependency '{target}' is {snapshot.State}" +
-                $"{ResourceNotificationService.Reason(snapshot)}.");
+            var reason = $"The '{resource.Name}' resource did not start because its dependency '{target}' is {snapshot.State}" +
+                         ResourceNotificationService.Reason(snapshot);
+            throw new DependencyFailedException(reason.TrimEnd('.') + ".");
         }
     }
 }

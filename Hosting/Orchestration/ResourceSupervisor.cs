@@ -159,19 +159,24 @@ internal sealed class ResourceSupervisor(ResourceRunner runner, RunContext conte
             RootFailure ??= new DistributedApplicationException(message);
         }
 
-        var firstLine = message.Split('\n')[0];
+        // The snapshot carries the reason only; the log tail stays in the exception and the dashboard's log view.
+        var cut = new[] { message.IndexOf(LogTailHeader, StringComparison.Ordinal), message.IndexOf(NoOutput, StringComparison.Ordinal), message.IndexOf('\n', StringComparison.Ordinal) }
+            .Where(i => i >= 0).DefaultIfEmpty(message.Length).Min();
+        var firstLine = message[..cut];
         await PublishAsync(s => s with { State = KnownResourceStates.FailedToStart, Message = firstLine, StoppedAt = DateTimeOffset.UtcNow, HealthStatus = null })
             .ConfigureAwait(false);
     }
 
     private const string LogTailMarker = "Full log: ";
+    private const string LogTailHeader = " Last log lines:";
+    private const string NoOutput = " It wrote no output.";
 
     private string Describe(string reason) => WithLogTail($"The '{Resource.Name}' resource failed to start: it {reason}.");
 
     private string WithLogTail(string message)
     {
         var lines = context.Logs.GetLastLines(Resource.Name, 20);
-        var tail = lines.Count == 0 ? " It wrote no output." : " Last log lines:\n" + string.Join('\n', lines.Select(l => "  " + l));
+        var tail = lines.Count == 0 ? NoOutput : LogTailHeader + "\n" + string.Join('\n', lines.Select(l => "  " + l));
         return $"{message}{tail}\n{LogTailMarker}{context.Logs.GetLogFilePath(Resource.Name)}";
     }
 

@@ -55,10 +55,12 @@ public sealed class DependencyTests
 
         Assert.StartsWith("The 'broken' resource failed to start: it exited with code 3 before it became healthy", ex.Message, StringComparison.Ordinal);
         Assert.Contains("test service failing on purpose with exit code 3", ex.Message, StringComparison.Ordinal);
-        var gateway = app.ResourceNotifications.GetSnapshot("gateway");
-        Assert.Equal(KnownResourceStates.FailedToStart, gateway.State);
-        Assert.Equal("The 'gateway' resource did not start because its dependency 'broken' is FailedToStart, exit code 3: " +
-                     app.ResourceNotifications.GetSnapshot("broken").Message + ".", gateway.Message);
+        using var timeout = new CancellationTokenSource(TestApp.DefaultTimeout);
+        var gateway = await app.ResourceNotifications.WaitForResourceAsync("gateway", KnownResourceStates.FailedToStart, timeout.Token);
+        Assert.StartsWith("The 'gateway' resource did not start because its dependency 'broken' is FailedToStart, exit code 3: " +
+                          "The 'broken' resource failed to start: it exited with code 3 before it became healthy", gateway.Message, StringComparison.Ordinal);
+        Assert.EndsWith(".", gateway.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", gateway.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,8 +74,10 @@ public sealed class DependencyTests
         var ex = await Assert.ThrowsAsync<DistributedApplicationException>(() => app.StartAsync().WaitAsync(TestApp.DefaultTimeout));
 
         Assert.StartsWith("The 'contracts' resource failed: anvil refused the deployment", ex.Message, StringComparison.Ordinal);
-        Assert.Null(app.ResourceNotifications.GetSnapshot("wf-0").Pid);
-        Assert.Equal(KnownResourceStates.FailedToStart, app.ResourceNotifications.GetSnapshot("wf-0").State);
+        using var timeout = new CancellationTokenSource(TestApp.DefaultTimeout);
+        var node = await app.ResourceNotifications.WaitForResourceAsync("wf-0", KnownResourceStates.FailedToStart, timeout.Token);
+        Assert.Null(node.Pid);
+        Assert.Equal("The 'wf-0' resource did not start because its dependency 'contracts' is FailedToStart: The 'contracts' resource failed: anvil refused the deployment.", node.Message);
     }
 
     [Fact]
