@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace CreAspire.AppHost.Topology;
+
+/// <summary>Where each service project lives (relative to the AppHost folder); tests may point them at a stand-in service.</summary>
+public sealed record ServiceProjects(
+    string Gateway = "../Gateway",
+    string WorkflowNode = "../WorkflowNode",
+    string RelayNode = "../RelayNode",
+    string MockCapability = "../MockCapability",
+    string Enclave = "../Enclave");
+
+/// <summary>The knobs of the default topology (ARCHITECTURE §3): node counts, F per DON, identity seed, artifacts folder.</summary>
+public sealed class CreTopologyOptions
+{
+    public int WorkflowNodes { get; set; } = 4;
+
+    public int RelayNodes { get; set; } = 4;
+
+    public int CapabilityNodes { get; set; } = 4;
+
+    public int WorkflowF { get; set; } = 1;
+
+    public int RelayF { get; set; } = 1;
+
+    public int CapabilityF { get; set; } = 1;
+
+    /// <summary>Node keys are derived from this seed and the node name (NodeIdentity.Derive).</summary>
+    public string Seed { get; set; } = "creaspire-dev";
+
+    /// <summary>Folder the artifacts server serves (workflow binaries and configs), relative to the AppHost folder.</summary>
+    public string ArtifactsFolder { get; set; } = "../.creaspire/artifacts";
+
+    public ServiceProjects Projects { get; set; } = new();
+
+    /// <summary>
+    /// Deploys the registries and registers the DONs; its addresses reach every service as Chain__WorkflowRegistry and
+    /// Chain__CapabilitiesRegistry. Null: the contracts step only verifies the chain and records its id.
+    /// </summary>
+    public Func<RegistryDeploymentRequest, CancellationToken, Task<RegistryDeployment>>? DeployRegistries { get; set; }
+
+    /// <summary>Reads --workflow-nodes, --relay-nodes, --capability-nodes, --workflow-f, --relay-f, --capability-f, --seed,
+    /// --artifacts (or Topology:WorkflowNodes etc.).</summary>
+    public static CreTopologyOptions FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new CreTopologyOptions();
+        options.WorkflowNodes = ReadInt(configuration, "workflow-nodes", "WorkflowNodes", options.WorkflowNodes);
+        options.RelayNodes = ReadInt(configuration, "relay-nodes", "RelayNodes", options.RelayNodes);
+        options.CapabilityNodes = ReadInt(configuration, "capability-nodes", "CapabilityNodes", options.CapabilityNodes);
+        options.WorkflowF = ReadInt(configuration, "workflow-f", "WorkflowF", options.WorkflowF);
+        options.RelayF = ReadInt(configuration, "relay-f", "RelayF", options.RelayF);
+        options.CapabilityF = ReadInt(configuration, "capability-f", "CapabilityF", options.CapabilityF);
+        options.Seed = configuration["seed"] ?? configuration["Topology:Seed"] ?? options.Seed;
+        options.ArtifactsFolder = configuration["artifacts"] ?? configuration["Topology:ArtifactsFolder"] ?? options.ArtifactsFolder;
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Each DON needs at least 3F+1 nodes for its quorum rules (a DON of 1 node with F=0 is allowed).</summary>
+    public void Validate()
+    {
+        Check("workflow", WorkflowNodes, WorkflowF);
+        Check("relay", RelayNodes, RelayF);
+        Check("capability", CapabilityNodes, CapabilityF);
+    }
+
+    private static void Check(string don, int nodes, int f)
+    {
+        if (nodes < 1 || f < 0 || nodes < (3 * f) + 1)
+        {
+            throw new ArgumentException(
+                $"The {don} DON has {nodes} nodes and F={f}; it needs at least 3F+1 = {(3 * f) + 1} nodes (and F ≥ 0). " +
+                $"Change --{don}-nodes or --{don}-f.");
+        }
+    }
+
+    private static int ReadInt(IConfiguration configuration, string switchName, string key, int fallback)
+    {
+        var text = configuration[switchName] ?? configuration[$"Topology:{key}"];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"--{switchName} must be a whole number, not '{text}'.");
+    }
+}

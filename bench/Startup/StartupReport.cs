@@ -1,0 +1,31 @@
+using System.Globalization;
+using System.Text;
+
+namespace CreAspire.Hosting.Bench;
+
+/// <summary>Formats runs as a markdown table: metric | min | median | max | target.</summary>
+internal static class StartupReport
+{
+    public static string ToMarkdown(string topology, IReadOnlyList<StartupRun> runs)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Startup, topology '{topology}', {runs.Count} runs, {Environment.ProcessorCount} cores");
+        text.AppendLine();
+        text.AppendLine("| metric | min | median | max | target |");
+        text.AppendLine("|---|---|---|---|---|");
+        Row(text, "launch → all healthy", runs.Select(r => r.AllHealthy).ToList(), "≤ 8.00 s");
+        foreach (var name in runs.SelectMany(r => r.PerResource.Keys).Distinct().OrderBy(n => runs[0].PerResource.GetValueOrDefault(n)))
+        {
+            Row(text, $"{name} time-to-healthy", runs.Select(r => r.PerResource.GetValueOrDefault(name)).ToList(), "");
+        }
+
+        return text.ToString();
+    }
+
+    private static void Row(StringBuilder text, string metric, IReadOnlyList<TimeSpan> values, string target)
+    {
+        var sorted = values.Order().ToList();
+        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {metric} | {sorted[0].TotalSeconds:0.00} s | {median.TotalSeconds:0.00} s | {sorted[^1].TotalSeconds:0.00} s | {target} |");
+    }
+}

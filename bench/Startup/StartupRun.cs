@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CreAspire.AppHost.Topology;
+using CreAspire.Hosting.ApplicationModel;
+using CreAspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace CreAspire.Hosting.Bench;
+
+/// <summary>One start of a topology: time from launch to all healthy, and to each resource's first Healthy (or Finished).</summary>
+internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource)
+{
+    private const string TestService = "../tests/Hosting.TestService";
+
+    public static async Task<StartupRun> MeasureAsync(string topology, string[] args)
+    {
+        var builder = DistributedApplicationTestingBuilder.Create(args, o => o.DashboardPort = null);
+        Declare(builder, topology, builder.Configuration);
+        await using var app = await builder.BuildAsync();
+        var ready = new ConcurrentDictionary<string, TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        app.ResourceNotifications.Changed += (change, _) =>
+        {
+            if (change.Snapshot.State is KnownResourceStates.Healthy or KnownResourceStates.Finished)
+            {
+                ready.TryAdd(change.Snapshot.Name, clock.Elapsed);
+            }
+        };
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (DistributedApplicationException)
+        {
+            Console.Error.WriteLine(app.DescribeResources());
+            throw;
+        }
+
+        var all = clock.Elapsed;
+        return new StartupRun(all, ready);
+    }
+
+    private static void Declare(IDistributedApplicationBuilder builder, string topology, IConfiguration configuration)
+    {
+        switch (topology)
+        {
+            case "default":
+                CreTopology.AddDefaultTopology(builder, CreTopologyOptions.FromConfiguration(configuration));
+                break;
+            case "standin":
+                var options = CreTopologyOptions.FromConfiguration(configuration);
+                options.Projects = new ServiceProjects(TestService, TestService, TestService, TestService, TestService);
+                options.ArtifactsFolder = Directory.CreateTempSubdirectory("creaspire-bench-artifacts-").FullName;
+                CreTopology.AddDefaultTopology(builder, options);
+                break;
+            case "infra":
+                var postgres = builder.AddPostgres("postgres");
+                var db0 = postgres.AddDatabase("db-0");
+                var db1 = postgres.AddDatabase("db-1");
+                var anvil = builder.AddAnvil("anvil");
+                builder.AddProject("svc-0", TestService).WithHttpEndpoint().WithHttpHealthCheck("/health").WithReference(db0).WaitFor(db0).WithReference(anvil, "chain").WaitFor(anvil);
+                builder.AddProject("svc-1", TestService).WithHttpEndpoint().WithHttpHealthCheck("/health").WithReference(db1).WaitFor(db1).WithReference(anvil, "chain").WaitFor(anvil);
+                break;
+            default:
+                throw new ArgumentException($"Unknown topology '{topology}'; use default, standin or infra.");
+        }
+    }
+}

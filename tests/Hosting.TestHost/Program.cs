@@ -1,0 +1,16 @@
+// Starts two long-running executables and the test service, prints "PIDS: a,b,c" then "READY", and runs until SIGINT/SIGTERM
+// (then stops its children in order) or until it is killed.
+using CreAspire.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DashboardPort = null });
+builder.AddExecutable("sleeper-1", "sleep", ".", "300");
+builder.AddExecutable("sleeper-2", "sleep", ".", "300");
+builder.AddProject("service", "../tests/Hosting.TestService").WithHttpEndpoint().WithHttpHealthCheck("/health");
+
+await using var app = builder.Build();
+await app.StartAsync();
+var pids = app.ResourceNotifications.GetSnapshots().Select(s => s.Pid).OfType<int>();
+Console.WriteLine($"PIDS: {string.Join(',', pids)}");
+Console.WriteLine($"HOST: {Environment.ProcessId}");
+Console.WriteLine("READY");
+await app.RunAsync();
