@@ -12,6 +12,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly List<ResourceSupervisor> _supervisors = [];
     private RunContext? _context;
     private DashboardServer? _dashboard;
+    private readonly List<Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder>> _dashboardExtensions = [];
     private int _stopped;
 
     internal DistributedApplication(DistributedApplicationModel model, DistributedApplicationOptions options, string appHostDirectory)
@@ -45,6 +46,22 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>The dashboard URL, once started (null when the dashboard is disabled).</summary>
     public Uri? DashboardUrl => _dashboard?.Url;
 
+    /// <summary>
+    /// Adds endpoints to the dashboard server (like Aspire's dashboard commands): the AppHost maps domain actions such as
+    /// deploying a sample workflow. Call before the app starts.
+    /// </summary>
+    public DistributedApplication MapDashboardApi(Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (_dashboard is not null)
+        {
+            throw new DistributedApplicationException("Dashboard endpoints must be mapped before the app starts.");
+        }
+
+        _dashboardExtensions.Add(map);
+        return this;
+    }
+
     /// <summary>Starts every resource; with <see cref="DistributedApplicationOptions.WaitForResourcesOnStart"/>, returns once all are
     /// healthy or finished, and throws one <see cref="DistributedApplicationException"/> naming the resource that failed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -65,7 +82,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         if (Options.DashboardPort is { } port)
         {
-            _dashboard = await DashboardServer.StartAsync(port, ResourceNotifications, _context.Logs, cancellationToken).ConfigureAwait(false);
+            _dashboard = await DashboardServer.StartAsync(port, ResourceNotifications, _context.Logs, _dashboardExtensions, cancellationToken).ConfigureAwait(false);
             if (Options.PrintDashboardUrl)
             {
                 Console.WriteLine($"Dashboard: {_dashboard.Url}");

@@ -34,7 +34,13 @@ internal sealed class ContractsStep(
         var deployment = await deployRegistries(new RegistryDeploymentRequest(rpc, chainId, dons, context.Log), cancellationToken).ConfigureAwait(false);
         context.SetOutput(ContractsOutputs.WorkflowRegistry, deployment.WorkflowRegistry);
         context.SetOutput(ContractsOutputs.CapabilitiesRegistry, deployment.CapabilitiesRegistry);
-        context.Log($"WorkflowRegistry at {deployment.WorkflowRegistry}, CapabilitiesRegistry at {deployment.CapabilitiesRegistry}.");
+        foreach (var (don, id) in deployment.DonIds)
+        {
+            context.SetOutput(ContractsOutputs.DonId(don), id.ToString(CultureInfo.InvariantCulture));
+        }
+
+        context.Log($"WorkflowRegistry at {deployment.WorkflowRegistry}, CapabilitiesRegistry at {deployment.CapabilitiesRegistry}; " +
+                    $"DON ids {string.Join(", ", deployment.DonIds.Select(d => $"{d.Key}={d.Value}"))}.");
     }
 
     private static async Task<long> ReadChainIdAsync(Uri rpc, CancellationToken cancellationToken)

@@ -34,6 +34,12 @@ public sealed class CreTopologyOptions
 
     public ServiceProjects Projects { get; set; } = new();
 
+    /// <summary>One DON that is both workflow DON and capability DON (no relay DON, gateway or enclave): --single-don.</summary>
+    public bool SingleDon { get; set; }
+
+    /// <summary>Value of the vault's MOCK_SECRET for the default workflow owner (Anvil account #1): --sample-secret.</summary>
+    public string SampleSecret { get; set; } = "s3cret-from-vault";
+
     /// <summary>
     /// Deploys the registries and registers the DONs; its addresses reach every service as Chain__WorkflowRegistry and
     /// Chain__CapabilitiesRegistry. Null: the contracts step only verifies the chain and records its id.
@@ -41,7 +47,7 @@ public sealed class CreTopologyOptions
     public Func<RegistryDeploymentRequest, CancellationToken, Task<RegistryDeployment>>? DeployRegistries { get; set; }
 
     /// <summary>Reads --workflow-nodes, --relay-nodes, --capability-nodes, --workflow-f, --relay-f, --capability-f, --seed,
-    /// --artifacts (or Topology:WorkflowNodes etc.).</summary>
+    /// --artifacts, --single-don, --sample-secret (or Topology:WorkflowNodes etc.).</summary>
     public static CreTopologyOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -54,6 +60,8 @@ public sealed class CreTopologyOptions
         options.CapabilityF = ReadInt(configuration, "capability-f", "CapabilityF", options.CapabilityF);
         options.Seed = configuration["seed"] ?? configuration["Topology:Seed"] ?? options.Seed;
         options.ArtifactsFolder = configuration["artifacts"] ?? configuration["Topology:ArtifactsFolder"] ?? options.ArtifactsFolder;
+        options.SingleDon = bool.TryParse(configuration["single-don"] ?? configuration["Topology:SingleDon"], out var single) && single;
+        options.SampleSecret = configuration["sample-secret"] ?? configuration["Topology:SampleSecret"] ?? options.SampleSecret;
         options.Validate();
         return options;
     }
@@ -62,8 +70,11 @@ public sealed class CreTopologyOptions
     public void Validate()
     {
         Check("workflow", WorkflowNodes, WorkflowF);
-        Check("relay", RelayNodes, RelayF);
-        Check("capability", CapabilityNodes, CapabilityF);
+        if (!SingleDon)
+        {
+            Check("relay", RelayNodes, RelayF);
+            Check("capability", CapabilityNodes, CapabilityF);
+        }
     }
 
     private static void Check(string don, int nodes, int f)

@@ -13,8 +13,11 @@ public sealed record DonSpec(
 /// <summary>What the registry deployer gets: the chain to deploy on and the DONs to register.</summary>
 public sealed record RegistryDeploymentRequest(Uri ChainRpcUrl, long ChainId, IReadOnlyList<DonSpec> Dons, Action<string> Log);
 
-/// <summary>Where the registries landed (0x addresses).</summary>
-public sealed record RegistryDeployment(string WorkflowRegistry, string CapabilitiesRegistry);
+/// <summary>Where the registries landed (0x addresses) and the id each DON got, by DON name.</summary>
+public sealed record RegistryDeployment(string WorkflowRegistry, string CapabilitiesRegistry)
+{
+    public IReadOnlyDictionary<string, uint> DonIds { get; init; } = new Dictionary<string, uint>();
+}
 
 /// <summary>Output keys of the contracts step, and the environment variables that carry them to services.</summary>
 public static class ContractsOutputs
@@ -22,6 +25,9 @@ public static class ContractsOutputs
     public const string ChainId = "ChainId";
     public const string WorkflowRegistry = "WorkflowRegistry";
     public const string CapabilitiesRegistry = "CapabilitiesRegistry";
+
+    /// <summary>Output key of a DON's on-chain id ("DonId:relay").</summary>
+    public static string DonId(string donName) => "DonId:" + donName;
 
     public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string>
     {

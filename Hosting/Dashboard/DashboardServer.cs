@@ -26,7 +26,8 @@ internal sealed class DashboardServer : IAsyncDisposable
     public Uri Url { get; }
 
     public static async Task<DashboardServer> StartAsync(
-        int port, ResourceNotificationService notifications, ResourceLoggerService logs, CancellationToken cancellationToken)
+        int port, ResourceNotificationService notifications, ResourceLoggerService logs,
+        IReadOnlyList<Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder>> extensions, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -42,6 +43,11 @@ internal sealed class DashboardServer : IAsyncDisposable
                     lines = logs.GetLines(name, after ?? 0).Select(l => new { sequence = l.Sequence, timestamp = l.Timestamp, isError = l.IsError, text = l.Text }),
                 })
                 : Results.NotFound(new { error = $"The '{name}' resource does not exist in this app." }));
+        foreach (var extend in extensions)
+        {
+            extend(app);
+        }
+
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

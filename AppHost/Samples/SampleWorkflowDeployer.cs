@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text;
+using CreAspire.Chain.Contracts;
+using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Registries;
+using CreAspire.Execution.Artifacts;
+using CreAspire.Protocol.Workflows;
+
+namespace CreAspire.AppHost.Samples;
+
+/// <summary>What to deploy: a built sample workflow, under which name, with which attributes and schedule.</summary>
+public sealed record SampleDeployment(
+    string RpcUrl,
+    string WorkflowRegistry,
+    string ArtifactsFolder,
+    Uri ArtifactsBaseUrl,
+    string Sample,
+    string WorkflowName,
+    byte[] Attributes,
+    string Schedule,
+    string DonFamily = "zone-a",
+    string Tag = "v1");
+
+/// <summary>A registered workflow: its id (hex, no 0x), owner, and the URLs registered on-chain.</summary>
+public sealed record DeployedWorkflow(string WorkflowId, string WorkflowName, string Owner, string BinaryUrl, string ConfigUrl, byte[] Attributes);
+
+/// <summary>
+/// The C# twin of the original's CompileAndDeployConfidentialWorkflow: packs a built sample (base64 of brotli WASM, as the
+/// original stores binaries), publishes binary and config in the artifacts folder (served over HTTP for the enclave, read
+/// from disk by the workflow nodes' file fetcher), computes the workflow id and registers it from the linked dev owner
+/// (Anvil account #1, not the deployer).
+/// </summary>
+public static class SampleWorkflowDeployer
+{
+    /// <summary>The sample workflows the build compiles (workflows/&lt;name&gt;).</summary>
+    public static IReadOnlyList<string> Samples { get; } = ["hello-cron", "confidential-mock"];
+
+    /// <summary>The attributes of a confidential workflow that reads MOCK_SECRET (reference §2.1).</summary>
+    public static byte[] ConfidentialAttributes { get; } = Encoding.UTF8.GetBytes("{\"confidential\":true,\"vault_don_secrets\":[{\"key\":\"MOCK_SECRET\"}]}");
+
+    public static string WasmPath(string sample) => Path.Combine(AppContext.BaseDirectory, "workflows", sample + ".wasm");
+
+    public static async Task<DeployedWorkflow> DeployAsync(SampleDeployment deployment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (!Samples.Contains(deployment.Sample, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"'{deployment.Sample}' is not a sample workflow; use one of {string.Join(", ", Samples)}.", nameof(deployment));
+        }
+
+        var wasmPath = WasmPath(deployment.Sample);
+        if (!File.Exists(wasmPath))
+        {
+            throw new FileNotFoundException($"The sample workflow '{deployment.Sample}' is not built at {wasmPath}; build the solution (it compiles workflows/).");
+        }
+
+        var artifact = WorkflowArtifact.Pack(await File.ReadAllBytesAsync(wasmPath, cancellationToken).ConfigureAwait(false));
+        var config = Encoding.UTF8.GetBytes(deployment.Schedule);
+        var owner = EthKey.FromHex(DevAccounts.WorkflowOwnerPrivateKey);
+        var workflowId = WorkflowIds.Compute(owner.AddressBytes, deployment.WorkflowName, WorkflowArtifact.DecodeBase64(artifact), config);
+
+        // File names carry a content hash so redeploying with other bytes never overwrites what a running node fetched.
+        var stem = $"{deployment.WorkflowName}-{Convert.ToHexStringLower(SHA256.HashData(artifact))[..12]}";
+        await WriteAtomicallyAsync(Path.Combine(deployment.ArtifactsFolder, stem + ".wasm.b64"), artifact, cancellationToken).ConfigureAwait(false);
+        await WriteAtomicallyAsync(Path.Combine(deployment.ArtifactsFolder, stem + ".config"), config, cancellationToken).ConfigureAwait(false);
+        var binaryUrl = new Uri(deployment.ArtifactsBaseUrl, stem + ".wasm.b64").ToString();
+        var configUrl = new Uri(deployment.ArtifactsBaseUrl, stem + ".config").ToString();
+
+        await WorkflowRegistry.RegisterWorkflowAsync(
+            deployment.RpcUrl, deployment.WorkflowRegistry,
+            new WorkflowRegistration(deployment.WorkflowName, deployment.Tag, workflowId, WorkflowStatus.Active, deployment.DonFamily,
+                binaryUrl, configUrl, deployment.Attributes, KeepAlive: true),
+            cancellationToken, owner).ConfigureAwait(false);
+        return new DeployedWorkflow(Hex.Encode(workflowId), deployment.WorkflowName, owner.Address, binaryUrl, configUrl, deployment.Attributes);
+    }
+
+    private static async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp-" + Environment.ProcessId;
+        await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
