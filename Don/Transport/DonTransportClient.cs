@@ -13,8 +13,8 @@ public sealed class DonTransportException(string message, Exception? inner = nul
 
 /// <summary>
 /// Sends signed envelopes to peers over HTTP POST and returns their signed answers. Connections are pooled and
-/// re-established on demand; a refused connection is retried with exponential backoff within
-/// <see cref="DonTransportOptions.ConnectTimeout"/>; every send has a caller-supplied overall timeout.
+/// re-established on demand; a refused connection is retried <see cref="DonTransportOptions.ConnectAttempts"/> times with
+/// exponential backoff; every send has a caller-supplied overall timeout.
 /// </summary>
 public sealed partial class DonTransportClient : IDisposable
 {
@@ -65,8 +65,7 @@ public sealed partial class DonTransportClient : IDisposable
         var url = new Uri(baseUrl!, DonTransportOptions.MessagesPath);
         var payload = DonJson.Serialize(envelope);
         var backoff = _options.RetryBackoff;
-        var connectDeadline = Clock.GetUtcNow() + _options.ConnectTimeout;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
@@ -81,7 +80,7 @@ public sealed partial class DonTransportClient : IDisposable
 
                 return CheckReply(peerAddress, bytes, expectedReplyKind);
             }
-            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && Clock.GetUtcNow() + backoff < connectDeadline && !deadline.IsCancellationRequested)
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && attempt < _options.ConnectAttempts && !deadline.IsCancellationRequested)
             {
                 LogRetry(_logger, peerAddress, backoff.TotalMilliseconds, ex.Message);
                 await Task.Delay(backoff, Clock, deadline.Token).ConfigureAwait(false);

@@ -14,9 +14,13 @@ public sealed class DonTransportOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Upper bound on connecting to a peer (a refused connection is retried with backoff within this).</summary>
+    /// <summary>Upper bound on one TCP connect to a peer.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connection attempts per send (a refused connection is retried; the pool reconnects on the next send).</summary>
+    [Range(1, 20)]
+    public int ConnectAttempts { get; set; } = 3;
 
     /// <summary>First retry delay after a failed connection; doubles per attempt.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]

@@ -52,7 +52,7 @@ public sealed class MockRequestStore(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<MockRequestRecord>(new CommandDefinition(
+        var rows = await connection.QueryAsync<MockRequestRow>(new CommandDefinition(
             """
             SELECT id, capability_id AS CapabilityId, method, workflow_id AS WorkflowId, workflow_owner AS WorkflowOwner,
                    workflow_execution_id AS WorkflowExecutionId, reference_id AS ReferenceId, caller_don_id AS CallerDonId,
@@ -65,6 +65,31 @@ public sealed class MockRequestStore(NpgsqlDataSource dataSource)
             """,
             filter,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.AsList();
+        return [.. rows.Select(r => new MockRequestRecord(r.Id, r.CapabilityId, r.Method, r.WorkflowId, r.WorkflowOwner, r.WorkflowExecutionId, r.ReferenceId, r.CallerDonId, r.CallerNodes, r.Payload, r.ReceivedAt))];
+    }
+
+    private sealed class MockRequestRow
+    {
+        public long Id { get; set; }
+
+        public string CapabilityId { get; set; } = "";
+
+        public string Method { get; set; } = "";
+
+        public string WorkflowId { get; set; } = "";
+
+        public string WorkflowOwner { get; set; } = "";
+
+        public string WorkflowExecutionId { get; set; } = "";
+
+        public string ReferenceId { get; set; } = "";
+
+        public long CallerDonId { get; set; }
+
+        public string[] CallerNodes { get; set; } = [];
+
+        public byte[] Payload { get; set; } = [];
+
+        public DateTime ReceivedAt { get; set; }
     }
 }
