@@ -57,10 +57,12 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         var requestKey = RemoteRequestKey.BodyDigest(body);
         var envelope = _transport.Sign(DonMessageKinds.CapabilityRequest, body);
 
-        using var sends = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pending = CapabilityDon.Members.Select(member => SendOneAsync(member, envelope, requestKey, sends.Token)).ToList();
+        // Sends are not cancelled once quorum is reached: every capability node should get every copy (so each executes
+        // the request once); each send is bounded by the request timeout and the caller's token.
+        var pending = CapabilityDon.Members.Select(member => SendOneAsync(member, envelope, requestKey, cancellationToken)).ToList();
         var tally = new ResponseTally(CapabilityDon.F + 1, CapabilityDon.Members.Count);
-        var timeout = Task.Delay(_options.RequestTimeout, _transport.Clock, sends.Token);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(_options.RequestTimeout, _transport.Clock, timer.Token);
         try
         {
             while (pending.Count > 0)
@@ -89,7 +91,7 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         }
         finally
         {
-            await sends.CancelAsync().ConfigureAwait(false);
+            await timer.CancelAsync().ConfigureAwait(false);
         }
     }
 

@@ -15,10 +15,16 @@ public sealed record DonEnvelope(string Kind, string Sender, string MessageId, l
     public static DonEnvelope Create(string kind, EthKey sender, byte[] body, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(sender);
+        return Create(kind, new NodeSigner(sender), body, clock);
+    }
+
+    internal static DonEnvelope Create(string kind, NodeSigner signer, byte[] body, TimeProvider clock)
+    {
+        var sender = signer.Key;
         var messageId = Guid.NewGuid().ToString("N");
         var timestamp = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var digest = SigningDigest(kind, sender.Address, messageId, timestamp, body);
-        return new DonEnvelope(kind, sender.Address, messageId, timestamp, body, sender.SignPersonalMessage(digest));
+        return new DonEnvelope(kind, sender.Address, messageId, timestamp, body, signer.SignPersonalMessage(digest));
     }
 
     /// <summary>keccak256(domain ‖ len-prefixed kind, sender, message id ‖ int64 timestamp ‖ keccak256(body)).</summary>
@@ -35,6 +41,10 @@ public sealed record DonEnvelope(string Kind, string Sender, string MessageId, l
         stream.Write(Keccak256.Hash(body));
         return Keccak256.Hash(stream.ToArray());
     }
+
+    /// <summary>True when the signature is valid and made by <paramref name="address"/>'s key (fast path for known senders).</summary>
+    public bool IsSignedBy(string address) =>
+        Signature is { Length: 65 } && SignerKeys.IsSignedBy(address, Eip191.Hash(SigningDigest(Kind, Sender, MessageId, TimestampUnixMs, Body)), Signature);
 
     /// <summary>The address that signed this envelope, or null if the signature does not recover.</summary>
     public string? RecoverSigner() =>

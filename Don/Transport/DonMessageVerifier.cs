@@ -41,6 +41,11 @@ public sealed partial class DonMessageVerifier(IOptions<DonTransportOptions> opt
             return "message is unsigned (a 65-byte EIP-191 signature by the sender's node key is required)";
         }
 
+        if (envelope.IsSignedBy(envelope.Sender))
+        {
+            return CheckFreshness(envelope);
+        }
+
         var signer = envelope.RecoverSigner();
         if (signer is null)
         {
@@ -52,6 +57,11 @@ public sealed partial class DonMessageVerifier(IOptions<DonTransportOptions> opt
             return $"forged message: signed by {signer}, but claims sender {envelope.Sender}";
         }
 
+        return $"signature by {signer} does not verify";
+    }
+
+    private string? CheckFreshness(DonEnvelope envelope)
+    {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var skew = (long)options.Value.MaxClockSkew.TotalMilliseconds;
         if (Math.Abs(now - envelope.TimestampUnixMs) > skew)

@@ -23,12 +23,14 @@ public sealed partial class DonTransportClient : IDisposable
     private readonly PeerDirectory _peers;
     private readonly DonTransportOptions _options;
     private readonly ILogger<DonTransportClient> _logger;
+    private readonly NodeSigner _signer;
 
     public DonTransportClient(NodeIdentity identity, PeerDirectory peers, IOptions<DonTransportOptions> options, TimeProvider clock, ILogger<DonTransportClient> logger)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
         Identity = identity;
+        _signer = new NodeSigner(identity.Key);
         Clock = clock;
         _peers = peers;
         _options = options.Value;
@@ -49,7 +51,7 @@ public sealed partial class DonTransportClient : IDisposable
     public TimeProvider Clock { get; }
 
     /// <summary>Signs <paramref name="body"/> with this node's key.</summary>
-    public DonEnvelope Sign(string kind, byte[] body) => DonEnvelope.Create(kind, Identity.Key, body, Clock);
+    public DonEnvelope Sign(string kind, byte[] body) => DonEnvelope.Create(kind, _signer, body, Clock);
 
     /// <summary>POSTs <paramref name="envelope"/> to <paramref name="peerAddress"/> and returns its answer, checked to be signed by that peer.</summary>
     public async Task<DonEnvelope> SendAsync(string peerAddress, DonEnvelope envelope, string expectedReplyKind, TimeSpan timeout, CancellationToken cancellationToken)
@@ -114,10 +116,9 @@ public sealed partial class DonTransportClient : IDisposable
             throw new DonTransportException($"node {peerAddress} answered with '{reply?.Kind}' instead of '{expectedReplyKind}'");
         }
 
-        var signer = reply.RecoverSigner();
-        if (!string.Equals(signer, peerAddress, StringComparison.OrdinalIgnoreCase) || !string.Equals(reply.Sender, peerAddress, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(reply.Sender, peerAddress, StringComparison.OrdinalIgnoreCase) || !reply.IsSignedBy(peerAddress))
         {
-            throw new DonTransportException($"answer from node {peerAddress} is not signed by it (signer {signer ?? "none"}, claimed sender {reply.Sender})");
+            throw new DonTransportException($"answer from node {peerAddress} is not signed by it (signer {reply.RecoverSigner() ?? "none"}, claimed sender {reply.Sender})");
         }
 
         return reply;
