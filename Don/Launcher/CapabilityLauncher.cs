@@ -99,13 +99,13 @@ public sealed partial class CapabilityLauncher(
                     continue; // a local implementation wins
                 }
 
-                if (SameDon(client.CapabilityDon, target.CapabilityDon) && client.LocalDonId == target.LocalDonId)
+                if (SameDon(client.CapabilityDon, target.CapabilityDon) && client.LocalDonId == target.LocalDonId && client.MemberOf!.SequenceEqual(plan.MyDonIds))
                 {
                     continue;
                 }
             }
 
-            registry.AddOrReplace(new RemoteCapabilityClient(target.CapabilityId, target.CapabilityDon, target.LocalDonId, transport, remoteOptions.Value, logger));
+            registry.AddOrReplace(new RemoteCapabilityClient(target.CapabilityId, target.CapabilityDon, target.LocalDonId, transport, remoteOptions.Value, logger, plan.MyDonIds));
         }
 
         foreach (var id in registry.Ids)

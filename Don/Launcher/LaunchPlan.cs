@@ -26,6 +26,7 @@ public sealed record ServedCapabilityPlan(string CapabilityId, uint DonId, IRead
 /// </list>
 /// </remarks>
 public sealed record LaunchPlan(
+    IReadOnlyList<uint> MyDonIds,
     IReadOnlyList<DonInfo> MyWorkflowDons,
     IReadOnlyList<DonInfo> RemoteWorkflowDons,
     IReadOnlyList<DonInfo> MyCapabilityDons,
@@ -67,7 +68,7 @@ public sealed record LaunchPlan(
                 .Select(c => new ServedCapabilityPlan(c.CapabilityId, don.Id, allowed)));
         }
 
-        return new LaunchPlan(myWorkflowDons, remoteWorkflowDons, myCapabilityDons, remoteCapabilityDons, targets, served);
+        return new LaunchPlan([.. myDons.Select(d => d.Id)], myWorkflowDons, remoteWorkflowDons, myCapabilityDons, remoteCapabilityDons, targets, served);
     }
 
     public static bool SharesFamily(DonInfo a, DonInfo b)

@@ -24,8 +24,10 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
 
     /// <param name="capabilityId">e.g. mock@1.0.0.</param>
     /// <param name="capabilityDon">The DON serving it (members and F from the registry).</param>
-    /// <param name="localDonId">The DON this node calls for when the call's metadata does not name one (WorkflowDonId = 0).</param>
-    public RemoteCapabilityClient(string capabilityId, DonInfo capabilityDon, uint localDonId, DonTransportClient transport, RemoteCapabilityOptions options, ILogger logger)
+    /// <param name="localDonId">The DON this node calls for when the call's metadata does not name one of its DONs.</param>
+    /// <param name="memberOf">The DONs this node belongs to; metadata.WorkflowDonId is used as the calling DON only when it is
+    /// one of them (a relay node calling for a workflow DON's execution calls as its relay DON). Null: trust WorkflowDonId.</param>
+    public RemoteCapabilityClient(string capabilityId, DonInfo capabilityDon, uint localDonId, DonTransportClient transport, RemoteCapabilityOptions options, ILogger logger, IReadOnlyCollection<uint>? memberOf = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(capabilityId);
         ArgumentNullException.ThrowIfNull(capabilityDon);
@@ -37,6 +39,7 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         Id = capabilityId;
         CapabilityDon = capabilityDon;
         LocalDonId = localDonId;
+        MemberOf = memberOf;
         _transport = transport;
         _options = options;
         _logger = logger;
@@ -48,10 +51,19 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
 
     public uint LocalDonId { get; }
 
+    public IReadOnlyCollection<uint>? MemberOf { get; }
+
+    /// <summary>The DON this node calls for: metadata.WorkflowDonId when it is one of this node's DONs, else <see cref="LocalDonId"/>.</summary>
+    public uint CallerDonFor(CapabilityRequestMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.WorkflowDonId != 0 && (MemberOf is null || MemberOf.Contains(metadata.WorkflowDonId)) ? metadata.WorkflowDonId : LocalDonId;
+    }
+
     public async Task<CapabilityResponse> ExecuteAsync(CapabilityCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var callerDonId = call.Metadata.WorkflowDonId != 0 ? call.Metadata.WorkflowDonId : LocalDonId;
+        var callerDonId = CallerDonFor(call.Metadata);
         var request = new RemoteCapabilityRequest(callerDonId, CapabilityDon.Id, Id, call.Method, call.Payload?.ToByteArray() ?? [], call.Metadata);
         var body = DonJson.Serialize(request);
         var requestKey = RemoteRequestKey.BodyDigest(body);

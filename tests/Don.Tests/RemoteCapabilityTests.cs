@@ -7,6 +7,7 @@ using CreAspire.Don.Tests.Infrastructure;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Mock;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CreAspire.Don.Tests;
 
@@ -189,7 +190,7 @@ public sealed class RemoteCapabilityTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Metadata_WorkflowDonId_names_the_calling_DON_and_members_of_another_DON_are_rejected()
+    public async Task Relay_calling_for_a_workflow_DON_execution_calls_as_its_own_DON()
     {
         var (network, _) = await StartAsync();
         await using var __ = network;
@@ -199,10 +200,28 @@ public sealed class RemoteCapabilityTests(PostgresFixture postgres)
             relays.Add(await network.StartCallerNodeAsync(relay));
         }
 
-        // Relay nodes claiming to call for the workflow DON (1) are not its members.
-        var error = await Assert.ThrowsAsync<CapabilityQuorumException>(() => MockCalls.FromAllAsync(relays, () => MockCalls.Call("claims-wf", workflowDonId: 1)));
+        var executionId = Guid.NewGuid().ToString("N");
+        var responses = await MockCalls.FromAllAsync(relays, () => MockCalls.Call(executionId, workflowDonId: 1));
 
-        Assert.Contains("is not a member of DON 1", error.Message, StringComparison.Ordinal);
-        Assert.True(network.Logs.Contains(Microsoft.Extensions.Logging.LogLevel.Warning, "is not a member of DON 1"));
+        Assert.All(responses, r => Assert.Equal("hello", MockCalls.Output(r).Message));
+        await Wait.UntilAsync(async () => (await MockCalls.RecordsAsync(network.CapabilityNodes[0], executionId)).Count > 0, TimeSpan.FromSeconds(10), "the record");
+        Assert.Equal(2, Assert.Single(await MockCalls.RecordsAsync(network.CapabilityNodes[0], executionId)).CallerDonId);
+    }
+
+    [Fact]
+    public async Task Members_of_another_DON_claiming_to_call_for_it_are_rejected_and_logged()
+    {
+        var (network, _) = await StartAsync();
+        await using var __ = network;
+        var relay = await network.StartCallerNodeAsync(Relay[0]);
+        var capabilityDon = ThreeDons().FindDon(3)!;
+
+        // A client that trusts metadata.WorkflowDonId (no membership set): relay nodes claim the workflow DON (1).
+        var client = new RemoteCapabilityClient(CapabilityIds.Mock, capabilityDon, 2, relay.Services.GetRequiredService<Transport.DonTransportClient>(),
+            new RemoteCapabilityOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var error = await Assert.ThrowsAsync<CapabilityQuorumException>(() => client.ExecuteAsync(MockCalls.Call("claims-wf", workflowDonId: 1), CancellationToken.None));
+
+        Assert.Contains($"sender {Relay[0].Address} is not a member of DON 1", error.Message, StringComparison.Ordinal);
+        Assert.True(network.Logs.Contains(Microsoft.Extensions.Logging.LogLevel.Warning, $"sender {Relay[0].Address} is not a member of DON 1"));
     }
 }
