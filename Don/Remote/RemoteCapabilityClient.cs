@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using CreAspire.Don.Transport;
+using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Topology;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace CreAspire.Don.Remote;
+
+/// <summary>Thrown when F+1 identical responses can no longer be obtained (raised as soon as that is certain).</summary>
+public sealed class CapabilityQuorumException(string message) : Exception(message);
+
+/// <summary>
+/// Calls a capability served by another DON: sends the signed request to every member of the capability DON and
+/// returns the first response that F(capability DON)+1 members sent byte-for-byte identically. Fails fast when too
+/// many members failed or disagreed for that to happen; times out after <see cref="RemoteCapabilityOptions.RequestTimeout"/>.
+/// </summary>
+public sealed partial class RemoteCapabilityClient : IExecutableCapability
+{
+    private readonly DonTransportClient _transport;
+    private readonly RemoteCapabilityOptions _options;
+    private readonly ILogger _logger;
+
+    /// <param name="capabilityId">e.g. mock@1.0.0.</param>
+    /// <param name="capabilityDon">The DON serving it (members and F from the registry).</param>
+    /// <param name="localDonId">The DON this node calls for when the call's metadata does not name one of its DONs.</param>
+    /// <param name="memberOf">The DONs this node belongs to; metadata.WorkflowDonId is used as the calling DON only when it is
+    /// one of them (a relay node calling for a workflow DON's execution calls as its relay DON). Null: trust WorkflowDonId.</param>
+    public RemoteCapabilityClient(string capabilityId, DonInfo capabilityDon, uint localDonId, DonTransportClient transport, RemoteCapabilityOptions options, ILogger logger, IReadOnlyCollection<uint>? memberOf = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(capabilityId);
+        ArgumentNullException.ThrowIfNull(capabilityDon);
+        if (capabilityDon.Members.Count == 0)
+        {
+            throw new ArgumentException($"DON {capabilityDon.Id} ({capabilityDon.Name}) has no members to call {capabilityId} on.", nameof(capabilityDon));
+        }
+
+        Id = capabilityId;
+        CapabilityDon = capabilityDon;
+        LocalDonId = localDonId;
+        MemberOf = memberOf;
+        _transport = transport;
+        _options = options;
+        _logger = logger;
+    }
+
+    public string Id { get; }
+
+    public DonInfo CapabilityDon { get; }
+
+    public uint LocalDonId { get; }
+
+    public IReadOnlyCollection<uint>? MemberOf { get; }
+
+    /// <summary>The DON this node calls for: metadata.WorkflowDonId when it is one of this node's DONs, else <see cref="LocalDonId"/>.</summary>
+    public uint CallerDonFor(CapabilityRequestMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.WorkflowDonId != 0 && (MemberOf is null || MemberOf.Contains(metadata.WorkflowDonId)) ? metadata.WorkflowDonId : LocalDonId;
+    }
+
+    public async Task<CapabilityResponse> ExecuteAsync(CapabilityCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var callerDonId = CallerDonFor(call.Metadata);
+        var request = new RemoteCapabilityRequest(callerDonId, CapabilityDon.Id, Id, call.Method, call.Payload?.ToByteArray() ?? [], call.Metadata);
+        var body = DonJson.Serialize(request);
+        var requestKey = RemoteRequestKey.BodyDigest(body);
+        var envelope = _transport.Sign(DonMessageKinds.CapabilityRequest, body);
+
+        // Sends are not cancelled once quorum is reached: every capability node should get every copy (so each executes
+        // the request once); each send is bounded by the request timeout and the caller's token.
+        var pending = CapabilityDon.Members.Select(member => SendOneAsync(member, envelope, requestKey, cancellationToken)).ToList();
+        var tally = new ResponseTally(CapabilityDon.F + 1, CapabilityDon.Members.Count);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(_options.RequestTimeout, _transport.Clock, timer.Token);
+        try
+        {
+            while (pending.Count > 0)
+            {
+                var finished = await Task.WhenAny(pending.Append(timeout)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (finished == timeout)
+                {
+                    throw new TimeoutException($"{Describe(callerDonId)}: no {tally.Required} identical responses within {_options.RequestTimeout.TotalSeconds:0.###} s ({tally.Summary()})");
+                }
+
+                var outcome = await ((Task<NodeOutcome>)finished).ConfigureAwait(false);
+                pending.Remove((Task<NodeOutcome>)finished);
+                if (tally.Add(outcome) is { } agreed)
+                {
+                    return CapabilityResponse.Parser.ParseFrom(agreed);
+                }
+
+                if (tally.IsUnobtainable)
+                {
+                    throw new CapabilityQuorumException($"quorum unobtainable for {Describe(callerDonId)}: {tally.Summary()}");
+                }
+            }
+
+            throw new CapabilityQuorumException($"quorum unobtainable for {Describe(callerDonId)}: {tally.Summary()}");
+        }
+        finally
+        {
+            await timer.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private string Describe(uint callerDonId) => $"{Id} on DON {CapabilityDon.Id} ({CapabilityDon.Name}) called for DON {callerDonId}";
+
+    private async Task<NodeOutcome> SendOneAsync(string member, DonEnvelope envelope, string requestKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await _transport.SendAsync(member, envelope, DonMessageKinds.CapabilityResponse, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var response = DonJson.DeserializeResponse(reply.Body);
+            if (response is null || response.RequestKey != requestKey || response.CapabilityDonId != CapabilityDon.Id)
+            {
+                return NodeOutcome.Failed(member, "answered for a different request");
+            }
+
+            return response.Error is { } error ? NodeOutcome.Failed(member, error) : NodeOutcome.Answered(member, response.Response);
+        }
+        catch (DonTransportException ex)
+        {
+            LogNodeFailed(_logger, member, Id, ex.Message);
+            return NodeOutcome.Failed(member, ex.Message);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return NodeOutcome.Failed(member, $"malformed answer: {ex.Message}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return NodeOutcome.Failed(member, "cancelled");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Member} failed to answer {CapabilityId}: {Error}")]
+    private static partial void LogNodeFailed(ILogger logger, string member, string capabilityId, string error);
+
+    private sealed record NodeOutcome(string Member, byte[]? Response, string? Error)
+    {
+        public static NodeOutcome Answered(string member, byte[] response) => new(member, response, null);
+
+        public static NodeOutcome Failed(string member, string error) => new(member, null, error);
+    }
+
+    /// <summary>Counts identical responses by digest; only touched by the collecting loop.</summary>
+    private sealed class ResponseTally(int required, int total)
+    {
+        private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+        private readonly List<string> _failures = [];
+        private int _answered;
+
+        public int Required { get; } = required;
+
+        public bool IsUnobtainable => (_counts.Count == 0 ? 0 : _counts.Values.Max()) + (total - _answered - _failures.Count) < Required;
+
+        public byte[]? Add(NodeOutcome outcome)
+        {
+            if (outcome.Response is null)
+            {
+                _failures.Add($"{outcome.Member}: {outcome.Error}");
+                return null;
+            }
+
+            _answered++;
+            var digest = Convert.ToHexString(SHA256.HashData(outcome.Response));
+            var count = _counts[digest] = _counts.GetValueOrDefault(digest) + 1;
+            return count >= Required ? outcome.Response : null;
+        }
+
+        public string Summary() =>
+            $"{_failures.Count} of {total} nodes failed, need {Required} identical responses, " +
+            $"best has {(_counts.Count == 0 ? 0 : _counts.Values.Max())} ({_counts.Count} distinct among {_answered} answers)" +
+            (_failures.Count == 0 ? "" : $"; failures: {string.Join("; ", _failures)}");
+    }
+}

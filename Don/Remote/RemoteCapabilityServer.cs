@@ -1,0 +1,278 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using CreAspire.Don.Transport;
+using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Topology;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CreAspire.Don.Remote;
+
+/// <summary>A local capability this node serves for its DON, and the DONs allowed to call it.</summary>
+public sealed record ServedCapability(IExecutableCapability Capability, uint DonId, IReadOnlySet<uint> AllowedCallerDons);
+
+/// <summary>The HTTP status and body the transport endpoint answers with.</summary>
+public readonly record struct DonReply(int StatusCode, byte[] Body, string ContentType);
+
+/// <summary>
+/// Capability DON side of the remote-capability protocol: a request runs once F(calling DON)+1 identical copies arrived
+/// from distinct members of the calling DON; every requester (also late ones, for <see cref="RemoteCapabilityOptions.ResultRetention"/>)
+/// gets the same signed answer; a request that never reaches quorum expires with an error answer.
+/// </summary>
+public sealed partial class RemoteCapabilityServer : IDisposable
+{
+    private readonly ConcurrentDictionary<RemoteRequestKey, PendingRequest> _pending = new();
+    private readonly DonTransportClient _signer;
+    private readonly ITopologySource _topology;
+    private readonly DonMessageVerifier _verifier;
+    private readonly RemoteCapabilityOptions _options;
+    private readonly ILogger<RemoteCapabilityServer> _logger;
+    private readonly ITimer _sweeper;
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile FrozenDictionary<(string CapabilityId, uint DonId), ServedCapability> _served = FrozenDictionary<(string, uint), ServedCapability>.Empty;
+
+    public RemoteCapabilityServer(DonTransportClient signer, ITopologySource topology, DonMessageVerifier verifier, IOptions<RemoteCapabilityOptions> options, ILogger<RemoteCapabilityServer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(options);
+        _signer = signer;
+        _topology = topology;
+        _verifier = verifier;
+        _options = options.Value;
+        _logger = logger;
+        _sweeper = signer.Clock.CreateTimer(_ => Sweep(), null, _options.SweepInterval, _options.SweepInterval);
+    }
+
+    /// <summary>What this node currently serves (replaced by the launcher on every topology read).</summary>
+    public IReadOnlyCollection<ServedCapability> Served => _served.Values;
+
+    /// <summary>Number of requests waiting for quorum or kept for late requesters.</summary>
+    public int PendingCount => _pending.Count;
+
+    public void Serve(IEnumerable<ServedCapability> served) =>
+        _served = served.ToFrozenDictionary(s => (s.Capability.Id, s.DonId));
+
+    /// <summary>Handles one POSTed envelope; never throws for bad input (answers 4xx and logs instead).</summary>
+    public async Task<DonReply> HandleAsync(DonEnvelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (_verifier.Verify(envelope, DonMessageKinds.CapabilityRequest) is { } failure)
+        {
+            return Text(401, failure);
+        }
+
+        RemoteCapabilityRequest? request;
+        try
+        {
+            request = DonJson.DeserializeRequest(envelope.Body);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return Reject(envelope, 400, $"malformed capability request body: {ex.Message}");
+        }
+
+        if (request is null || string.IsNullOrEmpty(request.CapabilityId) || request.Metadata is null)
+        {
+            return Reject(envelope, 400, "capability request body is empty or lacks capabilityId/metadata");
+        }
+
+        if (!_served.TryGetValue((request.CapabilityId, request.CapabilityDonId), out var served))
+        {
+            return Reject(envelope, 404, $"node {_signer.Identity.Address} does not serve {request.CapabilityId} for DON {request.CapabilityDonId}");
+        }
+
+        var snapshot = await _topology.GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var callerDon = snapshot.FindDon(request.CallerDonId);
+        if (callerDon is null)
+        {
+            return Reject(envelope, 403, $"calling DON {request.CallerDonId} is not in the registry");
+        }
+
+        if (!callerDon.IsMember(envelope.Sender))
+        {
+            return Reject(envelope, 403, $"sender {envelope.Sender} is not a member of DON {callerDon.Id} ({callerDon.Name}) it claims to call for");
+        }
+
+        if (!served.AllowedCallerDons.Contains(callerDon.Id))
+        {
+            return Reject(envelope, 403, $"DON {callerDon.Id} ({callerDon.Name}) is not allowed to call {request.CapabilityId} on DON {served.DonId} (no shared DON family)");
+        }
+
+        var key = RemoteRequestKey.From(request, envelope.Body);
+        var now = _signer.Clock.GetUtcNow();
+        var pending = _pending.GetOrAdd(key, static (k, state) => new PendingRequest(k, state.now, state.required, state.donId), (now, required: callerDon.F + 1, donId: served.DonId));
+        if (pending.AddRequester(envelope.Sender))
+        {
+            _ = ExecuteAsync(pending, served, request);
+        }
+
+        var remaining = pending.CreatedAt + _options.QuorumTimeout - now + _options.SweepInterval;
+        try
+        {
+            var reply = await pending.Completion.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _signer.Clock, cancellationToken)
+                .ConfigureAwait(false);
+            return new DonReply(200, reply, "application/json");
+        }
+        catch (TimeoutException)
+        {
+            return Text(504, $"{request.CapabilityId} {request.Method} got no answer within {remaining.TotalSeconds:0.###} s on node {_signer.Identity.Address}");
+        }
+    }
+
+    private async Task ExecuteAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request)
+    {
+        var caller = new CapabilityCaller(request.CallerDonId, pending.Requesters());
+        var call = new CapabilityCall(request.CapabilityId, request.Method, request.Payload.Length == 0 ? null : Any.Parser.ParseFrom(request.Payload), request.Metadata)
+        {
+            Caller = caller,
+        };
+        CapabilityResponse response;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(_options.ExecutionTimeout);
+        try
+        {
+            response = await served.Capability.ExecuteAsync(call, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            response = new CapabilityResponse { Error = $"{request.CapabilityId} {request.Method} did not finish within {_options.ExecutionTimeout.TotalSeconds:0.###} s" };
+        }
+#pragma warning disable CA1031 // a failing capability must answer its callers, not crash the request
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogExecutionFailed(_logger, ex, request.CapabilityId, request.Method);
+            response = new CapabilityResponse { Error = $"{request.CapabilityId} {request.Method} failed: {ex.Message}" };
+        }
+
+        LogExecuted(_logger, request.CapabilityId, request.Method, request.Metadata.WorkflowExecutionId, request.Metadata.ReferenceId, request.CallerDonId, caller.NodeAddresses.Count);
+        pending.Complete(SignedReply(pending.Key, served.DonId, response.ToByteArray(), null), _signer.Clock.GetUtcNow());
+    }
+
+    private byte[] SignedReply(RemoteRequestKey key, uint donId, byte[] response, string? error)
+    {
+        var body = DonJson.Serialize(new RemoteCapabilityResponse(key.BodySha256, donId, response, error));
+        return DonJson.Serialize(_signer.Sign(DonMessageKinds.CapabilityResponse, body));
+    }
+
+    private void Sweep()
+    {
+        var now = _signer.Clock.GetUtcNow();
+        foreach (var (key, pending) in _pending)
+        {
+            if (pending.CompletedAt is { } completedAt)
+            {
+                if (now - completedAt > _options.ResultRetention)
+                {
+                    _pending.TryRemove(key, out _);
+                }
+            }
+            else if (!pending.IsStarted && now - pending.CreatedAt > _options.QuorumTimeout)
+            {
+                var (count, required) = pending.Progress();
+                var error = $"quorum not reached: {key.CapabilityId} {key.Method} received {count} of {required} required identical requests " +
+                            $"from DON {key.CallerDonId} members within {_options.QuorumTimeout.TotalSeconds:0.###} s";
+                LogExpired(_logger, key.CapabilityId, key.WorkflowExecutionId, key.ReferenceId, count, required);
+                pending.Complete(SignedReply(key, pending.DonId, [], error), now);
+                _pending.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private DonReply Reject(DonEnvelope envelope, int status, string reason)
+    {
+        _verifier.Reject(envelope, reason);
+        return Text(status, reason);
+    }
+
+    private static DonReply Text(int status, string message) => new(status, System.Text.Encoding.UTF8.GetBytes(message), "text/plain; charset=utf-8");
+
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executed {CapabilityId} {Method} for execution {ExecutionId} ref {ReferenceId} from DON {CallerDonId} ({Requesters} requesters)")]
+    private static partial void LogExecuted(ILogger logger, string capabilityId, string method, string executionId, string referenceId, uint callerDonId, int requesters);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{CapabilityId} {Method} threw")]
+    private static partial void LogExecutionFailed(ILogger logger, Exception exception, string capabilityId, string method);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request for {CapabilityId} (execution {ExecutionId} ref {ReferenceId}) expired with {Count} of {Required} requesters")]
+    private static partial void LogExpired(ILogger logger, string capabilityId, string executionId, string referenceId, int count, int required);
+
+    /// <summary>One request key's state: distinct requesters, single-flight execution, one shared signed answer.</summary>
+    private sealed class PendingRequest(RemoteRequestKey key, DateTimeOffset createdAt, int required, uint donId)
+    {
+        private readonly Lock _lock = new();
+        private readonly SortedSet<string> _requesters = new(StringComparer.Ordinal);
+        private readonly TaskCompletionSource<byte[]> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _started;
+
+        public RemoteRequestKey Key { get; } = key;
+
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+
+        public uint DonId { get; } = donId;
+
+        public bool IsStarted
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _started;
+                }
+            }
+        }
+
+        public DateTimeOffset? CompletedAt { get; private set; }
+
+        public Task<byte[]> Completion => _completion.Task;
+
+        /// <summary>Adds a requester; true exactly once, for the caller that brings the count to quorum.</summary>
+        public bool AddRequester(string address)
+        {
+            lock (_lock)
+            {
+                _requesters.Add(address.ToLowerInvariant());
+                if (_started || _requesters.Count < required)
+                {
+                    return false;
+                }
+
+                _started = true;
+                return true;
+            }
+        }
+
+        public IReadOnlyList<string> Requesters()
+        {
+            lock (_lock)
+            {
+                return [.. _requesters];
+            }
+        }
+
+        public (int Count, int Required) Progress()
+        {
+            lock (_lock)
+            {
+                return (_requesters.Count, required);
+            }
+        }
+
+        public void Complete(byte[] reply, DateTimeOffset at)
+        {
+            if (_completion.TrySetResult(reply))
+            {
+                CompletedAt = at;
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CreAspire.Don.Remote;
+
+namespace CreAspire.Don.Transport;
+
+/// <summary>Wire serialization of envelopes and bodies (camelCase JSON, byte arrays as base64).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(DonEnvelope))]
+[JsonSerializable(typeof(RemoteCapabilityRequest))]
+[JsonSerializable(typeof(RemoteCapabilityResponse))]
+internal sealed partial class DonJsonContext : JsonSerializerContext;
+
+public static class DonJson
+{
+    public static byte[] Serialize(DonEnvelope envelope) => JsonSerializer.SerializeToUtf8Bytes(envelope, DonJsonContext.Default.DonEnvelope);
+
+    public static DonEnvelope? DeserializeEnvelope(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, DonJsonContext.Default.DonEnvelope);
+
+    public static byte[] Serialize(RemoteCapabilityRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, DonJsonContext.Default.RemoteCapabilityRequest);
+
+    public static RemoteCapabilityRequest? DeserializeRequest(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, DonJsonContext.Default.RemoteCapabilityRequest);
+
+    public static byte[] Serialize(RemoteCapabilityResponse response) => JsonSerializer.SerializeToUtf8Bytes(response, DonJsonContext.Default.RemoteCapabilityResponse);
+
+    public static RemoteCapabilityResponse? DeserializeResponse(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, DonJsonContext.Default.RemoteCapabilityResponse);
+}

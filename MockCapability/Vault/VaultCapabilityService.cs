@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text;
+using CreAspire.Chain.Crypto;
+using CreAspire.Protocol.Capabilities;
+using CapabilityResponse = CreAspire.Protocol.Sdk.CapabilityResponse;
+using CreAspire.Protocol.Secrets;
+using CreAspire.Protocol.Vault;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+
+namespace CreAspire.MockCapability.Vault;
+
+/// <summary>
+/// vault@1.0.0 "GetSecrets": each requested secret comes back sealed (<see cref="SecretSealer"/>) to encryption_keys[0],
+/// hex-encoded in SecretData.encrypted_value. The ephemeral seed is
+/// HMAC-SHA256(Vault:MasterKey, "owner|namespace|key|encryptionKey|workflowExecutionId|referenceId") and the associated
+/// data is UTF-8 "owner/namespace/key" (owner lower-case 0x), so honest nodes answer byte-for-byte the same.
+/// Unknown secrets, a secret of another owner than the calling workflow's, or a missing key give a per-secret error.
+/// </summary>
+public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOptions> options) : IExecutableCapability
+{
+    public string Id => CapabilityIds.Vault;
+
+    public async Task<CapabilityResponse> ExecuteAsync(CapabilityCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (call.Method != CapabilityIds.GetSecretsMethod)
+        {
+            return new CapabilityResponse { Error = $"{Id} has no method '{call.Method}' (it serves '{CapabilityIds.GetSecretsMethod}')" };
+        }
+
+        if (call.Payload is null || !call.Payload.Is(GetSecretsRequest.Descriptor))
+        {
+            return new CapabilityResponse { Error = $"{Id} {call.Method} expects a GetSecretsRequest payload, got '{call.Payload?.TypeUrl ?? "none"}'" };
+        }
+
+        var request = call.Payload.Unpack<GetSecretsRequest>();
+        var response = new GetSecretsResponse();
+        foreach (var secret in request.Requests)
+        {
+            response.Responses.Add(await AnswerAsync(secret, call.Metadata, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new CapabilityResponse { Payload = Any.Pack(response) };
+    }
+
+    /// <summary>The seal's associated data: UTF-8 "owner/namespace/key".</summary>
+    public static byte[] AssociatedData(string owner, string @namespace, string key) =>
+        Encoding.UTF8.GetBytes($"{owner.ToLowerInvariant()}/{@namespace}/{key}");
+
+    private async Task<SecretResponse> AnswerAsync(SecretRequest secret, CapabilityRequestMetadata metadata, CancellationToken cancellationToken)
+    {
+        var owner = (secret.Id?.Owner ?? "").ToLowerInvariant();
+        var @namespace = string.IsNullOrEmpty(secret.Id?.Namespace) ? CapabilityIds.DefaultSecretNamespace : secret.Id.Namespace;
+        var key = secret.Id?.Key ?? "";
+        var id = new SecretIdentifier { Owner = owner, Namespace = @namespace, Key = key };
+        if (!Hex.IsHexOfLength(owner, 20))
+        {
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner '{owner}' is not a 0x address" };
+        }
+
+        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(metadata.WorkflowOwner, owner, StringComparison.OrdinalIgnoreCase))
+        {
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner {owner} is not the workflow owner {metadata.WorkflowOwner.ToLowerInvariant()}; a workflow may only read its owner's secrets" };
+        }
+
+        if (secret.EncryptionKeys.Count == 0 || !TryDecodePublicKey(secret.EncryptionKeys[0], out var publicKey))
+        {
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys[0] must be a hex 65-byte uncompressed secp256k1 public key" };
+        }
+
+        var value = await store.GetAsync(owner, @namespace, key, cancellationToken).ConfigureAwait(false);
+        if (value is null)
+        {
+            return new SecretResponse { Id = id, Error = $"secret not found: owner {owner}, namespace {@namespace}, key {key}" };
+        }
+
+        var encryptionKey = Convert.ToHexStringLower(publicKey);
+        var seed = HMACSHA256.HashData(
+            Encoding.UTF8.GetBytes(options.Value.MasterKey),
+            Encoding.UTF8.GetBytes($"{owner}|{@namespace}|{key}|{encryptionKey}|{metadata.WorkflowExecutionId}|{metadata.ReferenceId}"));
+        var box = SecretSealer.Seal(publicKey, Encoding.UTF8.GetBytes(value), seed, AssociatedData(owner, @namespace, key));
+        return new SecretResponse { Id = id, Data = new SecretData { EncryptedValue = Convert.ToHexStringLower(box) } };
+    }
+
+    private static bool TryDecodePublicKey(string hex, out byte[] publicKey)
+    {
+        publicKey = [];
+        if (!Hex.IsHexOfLength(hex, 65))
+        {
+            return false;
+        }
+
+        publicKey = Hex.Decode(hex);
+        return publicKey[0] == 0x04;
+    }
+}

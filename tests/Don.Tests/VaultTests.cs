@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using CreAspire.Chain.Crypto;
+using CreAspire.Don.Launcher;
+using CreAspire.Don.Tests.Infrastructure;
+using CreAspire.MockCapability.Vault;
+using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Identity;
+using CreAspire.Protocol.Secrets;
+using CreAspire.Protocol.Vault;
+using Google.Protobuf.WellKnownTypes;
+
+namespace CreAspire.Don.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private const string Owner = VaultOptions.DefaultSeedOwner;
+    private const string OtherOwner = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
+    private static readonly NodeIdentity[] Relay = TestTopology.Nodes("relay", 4);
+    private static readonly NodeIdentity[] Capability = TestTopology.Nodes("cap", 4);
+    private readonly EthKey _enclave = EthKey.Derive("vault-tests", "enclave");
+    private DonNetwork _network = null!;
+    private CallerNode[] _relays = [];
+
+    public async Task InitializeAsync()
+    {
+        _network = new DonNetwork(TestTopology.Snapshot(
+            TestTopology.Don(2, "relay", 1, Relay),
+            TestTopology.Don(3, "capability", 1, Capability, capabilities: [CapabilityIds.Mock, CapabilityIds.Vault])), Capability);
+        for (var i = 0; i < Capability.Length; i++)
+        {
+            var node = await _network.StartCapabilityNodeAsync(Capability[i], await postgres.CreateDatabaseAsync($"vault{i}"));
+            await node.Get<CapabilityLauncher>().Ready.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var relays = new List<CallerNode>();
+        foreach (var relay in Relay)
+        {
+            relays.Add(await _network.StartCallerNodeAsync(relay));
+        }
+
+        _relays = [.. relays];
+    }
+
+    public Task DisposeAsync() => _network.DisposeAsync().AsTask();
+
+    private async Task<GetSecretsResponse> GetSecretsAsync(string workflowOwner, params SecretIdentifier[] ids)
+    {
+        var request = new GetSecretsRequest();
+        request.Requests.AddRange(ids.Select(id => new SecretRequest { Id = id, EncryptionKeys = { Hex.Encode(_enclave.PublicKey) } }));
+        var executionId = Guid.NewGuid().ToString("N");
+        var responses = await Task.WhenAll(_relays.Select(r => r.Registry.Get(CapabilityIds.Vault).ExecuteAsync(
+            new CapabilityCall(CapabilityIds.Vault, CapabilityIds.GetSecretsMethod, Any.Pack(request),
+                new CapabilityRequestMetadata { WorkflowOwner = workflowOwner, WorkflowExecutionId = executionId, ReferenceId = "secrets-1" }),
+            CancellationToken.None)));
+        Assert.All(responses, r => Assert.Equal(responses[0], r));
+        Assert.True(responses[0].ResponseCase == Protocol.Sdk.CapabilityResponse.ResponseOneofCase.Payload, responses[0].Error);
+        return responses[0].Payload.Unpack<GetSecretsResponse>();
+    }
+
+    [Fact]
+    public async Task Seeded_secret_round_trips_and_only_the_private_key_holder_can_open_it()
+    {
+        var response = await GetSecretsAsync(Owner, new SecretIdentifier { Owner = Owner, Key = "MOCK_SECRET" });
+
+        var secret = Assert.Single(response.Responses);
+        Assert.Equal(SecretResponse.ResultOneofCase.Data, secret.ResultCase);
+        Assert.Equal("main", secret.Id.Namespace);
+        var box = Convert.FromHexString(secret.Data.EncryptedValue);
+        var associatedData = Encoding.UTF8.GetBytes($"{Owner}/main/MOCK_SECRET");
+        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, associatedData)));
+        Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(EthKey.Derive("vault-tests", "someone-else"), box, associatedData));
+        Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(_enclave, box, Encoding.UTF8.GetBytes($"{Owner}/main/OTHER")));
+    }
+
+    [Fact]
+    public async Task Secret_set_through_the_endpoint_on_every_node_is_served()
+    {
+        foreach (var node in _network.CapabilityNodes)
+        {
+            using var http = new HttpClient { BaseAddress = node.BaseUrl };
+            using var posted = await http.PostAsJsonAsync("/secrets", new { owner = Owner, @namespace = "team", key = "API_KEY", value = "v2" });
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, posted.StatusCode);
+        }
+
+        var response = await GetSecretsAsync(Owner, new SecretIdentifier { Owner = Owner, Namespace = "team", Key = "API_KEY" });
+
+        var box = Convert.FromHexString(Assert.Single(response.Responses).Data.EncryptedValue);
+        Assert.Equal("v2", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, VaultCapabilityService.AssociatedData(Owner, "team", "API_KEY"))));
+    }
+
+    [Fact]
+    public async Task Unknown_key_and_wrong_owner_produce_per_secret_errors()
+    {
+        var response = await GetSecretsAsync(Owner,
+            new SecretIdentifier { Owner = Owner, Key = "NO_SUCH_SECRET" },
+            new SecretIdentifier { Owner = OtherOwner, Key = "MOCK_SECRET" },
+            new SecretIdentifier { Owner = Owner, Key = "MOCK_SECRET" });
+
+        Assert.Equal(3, response.Responses.Count);
+        Assert.Equal($"secret not found: owner {Owner}, namespace main, key NO_SUCH_SECRET", response.Responses[0].Error);
+        Assert.Contains($"owner {OtherOwner} is not the workflow owner {Owner}", response.Responses[1].Error, StringComparison.Ordinal);
+        Assert.Equal(SecretResponse.ResultOneofCase.Data, response.Responses[2].ResultCase);
+    }
+
+    [Fact]
+    public async Task Secret_of_another_owner_is_not_found_for_that_owner()
+    {
+        var response = await GetSecretsAsync(OtherOwner, new SecretIdentifier { Owner = OtherOwner, Key = "MOCK_SECRET" });
+
+        Assert.Equal($"secret not found: owner {OtherOwner}, namespace main, key MOCK_SECRET", Assert.Single(response.Responses).Error);
+    }
+}
