@@ -1,9 +1,12 @@
+using CreAspire.Don.Topology;
 using CreAspire.MockCapability;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource(NpgsqlExtensions.NodeDatabase, typeof(Program).Assembly);
+// DONs, members and F come from the CapabilitiesRegistry (registered before AddCapabilityNode, so it wins).
+builder.Services.AddChainTopologySource(builder.Configuration);
 builder.AddCapabilityNode();
 
 var app = builder.Build();

@@ -1,10 +1,12 @@
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Extensions;
+using CreAspire.WorkflowNode.Runtime;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddNodeRuntime();
 
 var app = builder.Build();
 

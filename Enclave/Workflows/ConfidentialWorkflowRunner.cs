@@ -96,21 +96,5 @@ public sealed class ConfidentialWorkflowRunner(
             log.Record(new ExecutionEntry(execution.ExecutionId, execution.WorkflowId, requestHash, startedAt, "failed", ex.Message));
             throw new EnclaveRequestException(StatusCodes.Status500InternalServerError, $"workflow {execution.WorkflowId} execution {execution.ExecutionId} failed: {ex.Message}", ex);
         }
-        finally
-        {
-            await DisposeAsync(module).ConfigureAwait(false);
-        }
-    }
-
-    private static async ValueTask DisposeAsync(IWorkflowModule module)
-    {
-        if (module is IAsyncDisposable asyncDisposable)
-        {
-            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-        }
-        else if (module is IDisposable disposable)
-        {
-            disposable.Dispose();
-        }
     }
 }

@@ -3,7 +3,11 @@ namespace CreAspire.Execution.Contracts;
 /// <summary>Compiles a workflow binary (raw WASM bytes) into a module the engine or the enclave can execute.</summary>
 public interface IWorkflowModuleFactory
 {
-    /// <summary>Throws <see cref="InvalidOperationException"/> with the reason when the binary is not a valid v2 workflow module.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> with the reason when the binary is not a valid v2 workflow module.
+    /// The factory owns the module (it may hand the same compiled module to every caller of the same binary): callers use
+    /// it and never dispose it.
+    /// </summary>
     IWorkflowModule Create(byte[] wasm);
 }
 

@@ -12,7 +12,7 @@ namespace CreAspire.Execution.Wasm;
 /// response, bad host call) is returned as <c>ExecutionResult.Error</c> with the reason; only cancellation by the
 /// caller's token throws (<see cref="OperationCanceledException"/>).
 /// </summary>
-public sealed class WasmWorkflowModule : IWorkflowModule, IDisposable
+public sealed class WasmWorkflowModule : IWorkflowModule
 {
     private readonly Module _module;
     private readonly Linker _linker;
@@ -120,7 +120,11 @@ public sealed class WasmWorkflowModule : IWorkflowModule, IDisposable
 
     private static ExecutionResult Error(string message) => new() { Error = message };
 
-    public void Dispose()
+    /// <summary>
+    /// Frees the compiled module. Only the factory calls this: it caches modules per binary hash and hands the same instance
+    /// to every caller, so a caller disposing "its" module would break the next execution of that binary.
+    /// </summary>
+    internal void Release()
     {
         _linker.Dispose();
         _module.Dispose();

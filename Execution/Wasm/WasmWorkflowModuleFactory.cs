@@ -16,6 +16,7 @@ public sealed class WasmWorkflowModuleFactory : IWorkflowModuleFactory, IDisposa
     private readonly Wasmtime.Engine _engine;
     private readonly Timer _epochTicker;
     private readonly ConcurrentDictionary<string, Lazy<WasmWorkflowModule>> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<WasmWorkflowModule> _textModules = [];
     private readonly ILogger _logger;
 
     public WasmWorkflowModuleFactory(WasmHostOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
@@ -70,7 +71,9 @@ public sealed class WasmWorkflowModuleFactory : IWorkflowModuleFactory, IDisposa
             throw new InvalidOperationException($"workflow text is not a valid WebAssembly module: {e.Message}", e);
         }
 
-        return Load("wat", module);
+        var loaded = Load("wat", module);
+        _textModules.Add(loaded);
+        return loaded;
     }
 
     private WasmWorkflowModule Compile(string hash, byte[] wasm)
@@ -109,7 +112,12 @@ public sealed class WasmWorkflowModuleFactory : IWorkflowModuleFactory, IDisposa
         _epochTicker.Dispose();
         foreach (var entry in _cache.Values.Where(l => l.IsValueCreated))
         {
-            entry.Value.Dispose();
+            entry.Value.Release();
+        }
+
+        foreach (var module in _textModules)
+        {
+            module.Release();
         }
 
         _engine.Dispose();
