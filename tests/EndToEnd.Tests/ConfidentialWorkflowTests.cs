@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CreAspire.AppHost.Samples;
+using CreAspire.AppHost.Topology;
+using CreAspire.Chain.Crypto;
+using CreAspire.Protocol.Mock;
+using Xunit.Abstractions;
+
+namespace CreAspire.EndToEnd.Tests;
+
+/// <summary>
+/// The mission's acceptance test (ARCHITECTURE §4), on the default topology: 4 workflow, 4 relay and 4 capability nodes,
+/// F=1 everywhere, so the enclave needs 2 signed requests, the gateway 3 identical relay answers and the capability DON
+/// 2 identical requests.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ConfidentialWorkflowTests(DefaultTopologyApp app, ITestOutputHelper output) : IClassFixture<DefaultTopologyApp>
+{
+    private const int F = 1;
+
+    [Fact]
+    public Task Confidential_workflow_reaches_the_mock_capability_through_enclave_gateway_and_relay_DON() => ScenarioGuard.RunAsync(app, output, async () =>
+    {
+        var workflow = await app.DeployAsync("confidential-mock", "confidential-mock", SampleWorkflowDeployer.ConfidentialAttributes);
+        await app.WaitForActiveAsync(workflow.WorkflowId);
+        var enclaveBefore = await EnclaveRunsAsync(workflow.WorkflowId);
+
+        var executionId = await app.FireAsync(workflow.WorkflowId);
+
+        // The mock capability recorded the request on at least F+1 capability nodes, as called by the relay DON, with the
+        // SHA-256 of the vault's MOCK_SECRET in its payload (so the secret reached the enclave).
+        IReadOnlyList<JsonElement> records = [];
+        await Eventually.WaitAsync("the mock capability's records on F+1 nodes", async () =>
+            (records = await app.MockRecordsAsync(executionId)).Count >= F + 1, CreApp.DefaultTimeout);
+        var secretHash = SHA256.HashData(Encoding.UTF8.GetBytes(app.Options.SampleSecret));
+        foreach (var record in records)
+        {
+            Assert.Equal("mock@1.0.0", record.GetProperty("capabilityId").GetString());
+            Assert.Equal(workflow.WorkflowId, record.GetProperty("workflowId").GetString());
+            Assert.Equal(executionId, record.GetProperty("executionId").GetString());
+            Assert.Equal(app.DonId(CreTopology.RelayDon), record.GetProperty("callerDonId").GetUInt32());
+            var input = MockInput.Parser.ParseFrom(Hex.Decode(record.GetProperty("payloadHex").GetString()!));
+            Assert.Equal("confidential-mock", input.Message);
+            Assert.Equal(secretHash, input.Data.ToByteArray());
+        }
+
+        // Every workflow node recorded the execution as finished with the same result.
+        var finished = await app.WaitForFinishedAsync(workflow.WorkflowId, executionId);
+        Assert.All(finished.Values, e => Assert.Equal("succeeded", e.GetProperty("status").GetString()));
+        Assert.Single(finished.Values.Select(e => e.GetProperty("result").GetString()).Distinct());
+
+        // The enclave ran this execution exactly once (plus the subscribe run from activation, before it).
+        var enclaveRuns = await EnclaveRunsAsync(workflow.WorkflowId);
+        Assert.Equal(1, enclaveRuns.Count(r => r == executionId));
+        Assert.Equal(enclaveBefore.Count + 1, enclaveRuns.Count);
+    });
+
+    [Fact]
+    public Task Non_confidential_workflow_runs_on_the_workflow_DON_without_the_enclave() => ScenarioGuard.RunAsync(app, output, async () =>
+    {
+        var workflow = await app.DeployAsync("confidential-mock", "plain-mock", []);
+        await app.WaitForActiveAsync(workflow.WorkflowId);
+
+        var executionId = await app.FireAsync(workflow.WorkflowId);
+
+        var finished = await app.WaitForFinishedAsync(workflow.WorkflowId, executionId);
+        Assert.All(finished, e => Assert.True(e.Value.GetProperty("status").GetString() == "succeeded",
+            $"{e.Key}: {e.Value.GetProperty("error")}"));
+        var records = await app.MockRecordsAsync(executionId);
+        Assert.True(records.Count >= F + 1, $"the mock recorded the execution on {records.Count} capability nodes");
+        Assert.All(records, r => Assert.Equal(app.DonId(CreTopology.WorkflowDon), r.GetProperty("callerDonId").GetUInt32()));
+        Assert.Empty(await EnclaveRunsAsync(workflow.WorkflowId));
+    });
+
+    [Fact]
+    public Task Malformed_attributes_create_no_engine_and_the_error_is_visible() => ScenarioGuard.RunAsync(app, output, async () =>
+    {
+        var workflow = await app.DeployAsync("confidential-mock", "malformed", Encoding.UTF8.GetBytes("{\"confidential\": tru"));
+
+        await Eventually.WaitAsync("the malformed workflow to be refused on every node", async () =>
+        {
+            foreach (var node in app.WorkflowNodes)
+            {
+                var state = await app.GetJsonAsync(node, $"workflows/{workflow.WorkflowId}");
+                if (state.GetProperty("status").GetString() != "failed")
+                {
+                    return false;
+                }
+
+                Assert.False(state.GetProperty("engineRunning").GetBoolean());
+                Assert.StartsWith("failed to parse workflow attributes", state.GetProperty("lastError").GetString());
+            }
+
+            return true;
+        }, CreApp.DefaultTimeout);
+        foreach (var node in app.WorkflowNodes)
+        {
+            Assert.Empty((await app.GetJsonAsync(node, $"executions?workflow_id={workflow.WorkflowId}")).EnumerateArray());
+            using var fire = await app.Http.PostAsync(new Uri(app.Endpoint(node), $"workflows/{workflow.WorkflowId}/fire"), null);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, fire.StatusCode);
+        }
+    });
+
+    private async Task<IReadOnlyList<string>> EnclaveRunsAsync(string workflowId)
+    {
+        var log = await app.GetJsonAsync("enclave", "executions");
+        return log.GetProperty("recent").EnumerateArray()
+            .Where(e => e.GetProperty("workflowId").GetString() == workflowId && e.GetProperty("status").GetString() == "succeeded")
+            .Select(e => e.GetProperty("executionId").GetString() ?? "")
+            .ToList();
+    }
+}
