@@ -59,7 +59,7 @@ public static class RegistryDeployer
             Deploy(ContractArtifact.CapabilitiesRegistry),
             Deploy(ContractArtifact.WorkflowRegistry),
             capabilities.AddCapabilitiesRequest(spec.CapabilityIds, 150_000 + 120_000 * (ulong)spec.CapabilityIds.Count),
-            capabilities.AddNodesRequest(NodeRegistrations(spec), 150_000 + 300_000 * (ulong)spec.Dons.Sum(d => d.Members.Count)),
+            capabilities.AddNodesRequest(NodeRegistrations(spec), 150_000 + 400_000 * (ulong)spec.Dons.Sum(d => d.Members.Count)),
             capabilities.AddDonsRequest(spec.Dons.Select(ToRegistration), DonGas(spec)),
             workflows.Request("updateAllowedSigners", AdminCallGas, Abi.AbiValue.Array([Abi.AbiValue.Address(admin.Address)]), true),
         };
@@ -114,7 +114,10 @@ public static class RegistryDeployer
                 g.First().Signer,
                 g.First().P2pId,
                 spec.Dons.Where(d => d.Members.Any(m => string.Equals(m.Signer, g.Key, StringComparison.OrdinalIgnoreCase)))
-                    .SelectMany(d => d.Capabilities).Select(c => c.CapabilityId).Distinct(StringComparer.Ordinal).ToArray()));
+                    .SelectMany(d => d.Capabilities).Select(c => c.CapabilityId).Distinct(StringComparer.Ordinal).ToArray())
+            {
+                EncryptionPublicKey = g.First().EncryptionPublicKey,
+            });
 
     private static DonRegistration ToRegistration(DonSpec don) => new(
         don.Name,

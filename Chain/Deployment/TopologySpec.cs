@@ -2,16 +2,21 @@ using CreAspire.Chain.Crypto;
 
 namespace CreAspire.Chain.Deployment;
 
-/// <summary>A node to register: its name (for logs), signer address and 32-byte p2p id.</summary>
+/// <summary>
+/// A node to register: its name (for logs), signer address, 32-byte p2p id and encryption public key (65-byte uncompressed
+/// secp256k1, the node's own key: secrets for it are sealed to it).
+/// </summary>
 public sealed record NodeSpec(string Name, string Signer, byte[] P2pId)
 {
+    public byte[] EncryptionPublicKey { get; init; } = [];
+
     /// <summary>The node derived like NodeIdentity: key = EthKey.Derive(seed, name); p2p id = keccak256(public key X ‖ Y).</summary>
     public static NodeSpec Derive(string seed, string name) => FromKey(name, EthKey.Derive(seed, name));
 
     public static NodeSpec FromKey(string name, EthKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return new NodeSpec(name, key.Address, P2pIdOf(key));
+        return new NodeSpec(name, key.Address, P2pIdOf(key)) { EncryptionPublicKey = key.PublicKey };
     }
 
     /// <summary>keccak256 of the uncompressed public key without its 0x04 prefix.</summary>

@@ -7,8 +7,14 @@ namespace CreAspire.Chain.Registries;
 /// <summary>A capability entry ("name@version").</summary>
 public sealed record CapabilityRecord(string CapabilityId, string ConfigurationContract, byte[] Metadata);
 
-/// <summary>A node as stored: signer (lower-case 0x), p2p id (32 bytes), capabilities, and the DONs it is in.</summary>
-public sealed record NodeRecord(string Signer, byte[] P2pId, IReadOnlyList<string> CapabilityIds, uint WorkflowDonId, IReadOnlyList<uint> CapabilitiesDonIds);
+/// <summary>
+/// A node as stored: signer (lower-case 0x), p2p id (32 bytes), capabilities, the DONs it is in, and its encryption public
+/// key (65-byte uncompressed secp256k1) that secrets are sealed to.
+/// </summary>
+public sealed record NodeRecord(string Signer, byte[] P2pId, IReadOnlyList<string> CapabilityIds, uint WorkflowDonId, IReadOnlyList<uint> CapabilitiesDonIds)
+{
+    public byte[] EncryptionPublicKey { get; init; } = [];
+}
 
 /// <summary>Per-DON configuration of one capability.</summary>
 public sealed record CapabilityConfiguration(string CapabilityId, byte[] Config);
@@ -26,8 +32,11 @@ public sealed record DonRecord(
     byte[] Config,
     IReadOnlyList<CapabilityConfiguration> CapabilityConfigurations);
 
-/// <summary>Input of addNodes.</summary>
-public sealed record NodeRegistration(string Signer, byte[] P2pId, IReadOnlyList<string> CapabilityIds);
+/// <summary>Input of addNodes. <see cref="EncryptionPublicKey"/> must be a 65-byte uncompressed secp256k1 key (the contract reverts otherwise).</summary>
+public sealed record NodeRegistration(string Signer, byte[] P2pId, IReadOnlyList<string> CapabilityIds)
+{
+    public byte[] EncryptionPublicKey { get; init; } = [];
+}
 
 /// <summary>Input of addDONs.</summary>
 public sealed record DonRegistration(
@@ -78,7 +87,7 @@ public sealed class CapabilitiesRegistry(EthRpcClient rpc, string address)
 
     public TransactionRequest AddNodesRequest(IEnumerable<NodeRegistration> nodes, ulong? gasLimit) =>
         Request("addNodes", gasLimit, AbiValue.Array(nodes.Select(n =>
-            (AbiValue)AbiValue.Tuple(AbiValue.Address(n.Signer), n.P2pId, AbiValue.Array(n.CapabilityIds.Select(c => (AbiValue)c))))));
+            (AbiValue)AbiValue.Tuple(AbiValue.Address(n.Signer), n.P2pId, n.EncryptionPublicKey, AbiValue.Array(n.CapabilityIds.Select(c => (AbiValue)c))))));
 
     public TransactionRequest AddDonsRequest(IEnumerable<DonRegistration> dons, ulong? gasLimit) =>
         Request("addDONs", gasLimit, AbiValue.Array(dons.Select(d => (AbiValue)AbiValue.Tuple(
@@ -95,8 +104,11 @@ public sealed class CapabilitiesRegistry(EthRpcClient rpc, string address)
     {
         var f = value.AsTuple();
         return new NodeRecord(
-            f[0].AsAddress(), f[1].AsBytes(), f[2].AsArray().Select(c => c.AsString()).ToArray(), (uint)f[3].AsUInt64(),
-            f[4].AsArray().Select(d => (uint)d.AsUInt64()).ToArray());
+            f[0].AsAddress(), f[1].AsBytes(), f[3].AsArray().Select(c => c.AsString()).ToArray(), (uint)f[4].AsUInt64(),
+            f[5].AsArray().Select(d => (uint)d.AsUInt64()).ToArray())
+        {
+            EncryptionPublicKey = f[2].AsBytes(),
+        };
     }
 
     private static DonRecord ToDon(AbiValue value)

@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 /// @title CapabilitiesRegistry
 /// @notice CreAspire's local-dev registry of capabilities ("name@version"), nodes (signer, p2p id, capabilities) and
 /// DONs (name, families, F, isPublic, acceptsWorkflows, members, per-capability config), shaped after Chainlink's
-/// CapabilitiesRegistry v2. Nodes are keyed by p2p id; a node belongs to at most one workflow DON.
+/// CapabilitiesRegistry v2. Nodes are keyed by p2p id; a node belongs to at most one workflow DON. Every node registers
+/// its encryption public key (65-byte uncompressed secp256k1, 0x04 || X || Y) so the vault can seal secrets to each
+/// member of a workflow DON.
 contract CapabilitiesRegistry {
   string public constant typeAndVersion = "CapabilitiesRegistry 2.0.0";
 
@@ -17,12 +19,14 @@ contract CapabilitiesRegistry {
   struct NodeParams {
     address signer;
     bytes32 p2pId;
+    bytes encryptionPublicKey;
     string[] capabilityIds;
   }
 
   struct NodeInfo {
     address signer;
     bytes32 p2pId;
+    bytes encryptionPublicKey;
     string[] capabilityIds;
     uint32 workflowDONId;
     uint32[] capabilitiesDONIds;
@@ -63,6 +67,7 @@ contract CapabilitiesRegistry {
   error CapabilityDoesNotExist(string capabilityId);
   error InvalidNodeSigner();
   error InvalidNodeP2PId(bytes32 p2pId);
+  error InvalidNodeEncryptionPublicKey(bytes32 p2pId);
   error NodeAlreadyExists(bytes32 p2pId);
   error SignerAlreadyRegistered(address signer);
   error NodeDoesNotExist(bytes32 p2pId);
@@ -136,9 +141,11 @@ contract CapabilitiesRegistry {
       if (node.p2pId == bytes32(0)) revert InvalidNodeP2PId(node.p2pId);
       if (s_nodes[node.p2pId].p2pId != bytes32(0)) revert NodeAlreadyExists(node.p2pId);
       if (s_signers[node.signer]) revert SignerAlreadyRegistered(node.signer);
+      if (node.encryptionPublicKey.length != 65 || node.encryptionPublicKey[0] != 0x04) revert InvalidNodeEncryptionPublicKey(node.p2pId);
       NodeInfo storage stored = s_nodes[node.p2pId];
       stored.signer = node.signer;
       stored.p2pId = node.p2pId;
+      stored.encryptionPublicKey = node.encryptionPublicKey;
       for (uint256 c = 0; c < node.capabilityIds.length; ++c) {
         string calldata capabilityId = node.capabilityIds[c];
         if (bytes(s_capabilities[keccak256(bytes(capabilityId))].capabilityId).length == 0) revert CapabilityDoesNotExist(capabilityId);

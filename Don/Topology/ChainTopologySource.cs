@@ -93,7 +93,10 @@ public sealed class ChainTopologySource : ITopologySource, IDisposable
 
         return new RegistrySnapshot(
             dons,
-            nodes.Select(n => new NodeInfo(n.Signer.ToLowerInvariant(), Hex.Encode0x(n.P2pId), n.CapabilityIds)).ToArray(),
+            nodes.Select(n => new NodeInfo(n.Signer.ToLowerInvariant(), Hex.Encode0x(n.P2pId), n.CapabilityIds)
+            {
+                EncryptionPublicKey = Hex.Encode(n.EncryptionPublicKey),
+            }).ToArray(),
             capabilitiesTask.Result.Select(c => c.CapabilityId).ToArray());
     }
 

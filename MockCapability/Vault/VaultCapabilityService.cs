@@ -11,11 +11,14 @@ using Microsoft.Extensions.Options;
 namespace CreAspire.MockCapability.Vault;
 
 /// <summary>
-/// vault@1.0.0 "GetSecrets": each requested secret comes back sealed (<see cref="SecretSealer"/>) to encryption_keys[0],
-/// hex-encoded in SecretData.encrypted_value. The ephemeral seed is
-/// HMAC-SHA256(Vault:MasterKey, "owner|namespace|key|encryptionKey|workflowExecutionId|referenceId") and the associated
-/// data is UTF-8 "owner/namespace/key" (owner lower-case 0x), so honest nodes answer byte-for-byte the same.
-/// Unknown secrets, a secret of another owner than the calling workflow's, or a missing key give a per-secret error.
+/// vault@1.0.0 "GetSecrets": each requested secret comes back sealed (<see cref="SecretSealer"/>) to every key in
+/// encryption_keys: SecretData.encrypted_value is the hex box for encryption_keys[0] (the single-key relay/enclave path),
+/// and encrypted_decryption_key_shares holds one EncryptedShares{encryption_key, shares: [hex box]} per requested key
+/// (including the first), in request order, so each member of a workflow DON opens its own share. The ephemeral seed of
+/// each box is HMAC-SHA256(Vault:MasterKey, "owner|namespace|key|encryptionKey|workflowExecutionId|referenceId") and the
+/// associated data is UTF-8 "owner/namespace/key" (owner lower-case 0x), so honest nodes answer byte-for-byte the same.
+/// Unknown secrets, a secret of another owner than the calling workflow's, or a missing or malformed key give a
+/// per-secret error.
 /// </summary>
 public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOptions> options) : IExecutableCapability
 {
@@ -59,14 +62,25 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
             return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner '{owner}' is not a 0x address" };
         }
 
-        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(metadata.WorkflowOwner, owner, StringComparison.OrdinalIgnoreCase))
+        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(Unprefixed(metadata.WorkflowOwner), Unprefixed(owner), StringComparison.OrdinalIgnoreCase))
         {
             return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner {owner} is not the workflow owner {metadata.WorkflowOwner.ToLowerInvariant()}; a workflow may only read its owner's secrets" };
         }
 
-        if (secret.EncryptionKeys.Count == 0 || !TryDecodePublicKey(secret.EncryptionKeys[0], out var publicKey))
+        if (secret.EncryptionKeys.Count == 0)
         {
-            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys[0] must be a hex 65-byte uncompressed secp256k1 public key" };
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys is empty; give at least one hex 65-byte uncompressed secp256k1 public key" };
+        }
+
+        var publicKeys = new List<byte[]>(secret.EncryptionKeys.Count);
+        for (var i = 0; i < secret.EncryptionKeys.Count; i++)
+        {
+            if (!TryDecodePublicKey(secret.EncryptionKeys[i], out var publicKey))
+            {
+                return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys[{i}] must be a hex 65-byte uncompressed secp256k1 public key" };
+            }
+
+            publicKeys.Add(publicKey);
         }
 
         var value = await store.GetAsync(owner, @namespace, key, cancellationToken).ConfigureAwait(false);
@@ -75,13 +89,28 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
             return new SecretResponse { Id = id, Error = $"secret not found: owner {owner}, namespace {@namespace}, key {key}" };
         }
 
-        var encryptionKey = Convert.ToHexStringLower(publicKey);
-        var seed = HMACSHA256.HashData(
-            Encoding.UTF8.GetBytes(options.Value.MasterKey),
-            Encoding.UTF8.GetBytes($"{owner}|{@namespace}|{key}|{encryptionKey}|{metadata.WorkflowExecutionId}|{metadata.ReferenceId}"));
-        var box = SecretSealer.Seal(publicKey, Encoding.UTF8.GetBytes(value), seed, AssociatedData(owner, @namespace, key));
-        return new SecretResponse { Id = id, Data = new SecretData { EncryptedValue = Convert.ToHexStringLower(box) } };
+        var data = new SecretData();
+        foreach (var publicKey in publicKeys)
+        {
+            var encryptionKey = Convert.ToHexStringLower(publicKey);
+            var seed = HMACSHA256.HashData(
+                Encoding.UTF8.GetBytes(options.Value.MasterKey),
+                Encoding.UTF8.GetBytes($"{owner}|{@namespace}|{key}|{encryptionKey}|{metadata.WorkflowExecutionId}|{metadata.ReferenceId}"));
+            var box = Convert.ToHexStringLower(SecretSealer.Seal(publicKey, Encoding.UTF8.GetBytes(value), seed, AssociatedData(owner, @namespace, key)));
+            if (data.EncryptedDecryptionKeyShares.Count == 0)
+            {
+                data.EncryptedValue = box;
+            }
+
+            data.EncryptedDecryptionKeyShares.Add(new EncryptedShares { EncryptionKey = encryptionKey, Shares = { box } });
+        }
+
+        return new SecretResponse { Id = id, Data = data };
     }
+
+    /// <summary>Workflow nodes send the owner as 40 hex chars, the relay as 0x EIP-55: compare without the prefix.</summary>
+    private static string Unprefixed(string address) =>
+        address.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? address[2..] : address;
 
     private static bool TryDecodePublicKey(string hex, out byte[] publicKey)
     {

@@ -1,7 +1,14 @@
 namespace CreAspire.Protocol.Topology;
 
-/// <summary>A node as registered in the CapabilitiesRegistry. <see cref="Signer"/> is the lower-case 0x address of its key.</summary>
-public sealed record NodeInfo(string Signer, string P2pId, IReadOnlyList<string> CapabilityIds);
+/// <summary>
+/// A node as registered in the CapabilitiesRegistry. <see cref="Signer"/> is the lower-case 0x address of its key;
+/// <see cref="EncryptionPublicKey"/> is its registered encryption key as lower-case hex without 0x (65-byte uncompressed
+/// secp256k1, the form vault GetSecretsRequest.encryption_keys uses), empty when not known.
+/// </summary>
+public sealed record NodeInfo(string Signer, string P2pId, IReadOnlyList<string> CapabilityIds)
+{
+    public string EncryptionPublicKey { get; init; } = "";
+}
 
 /// <summary>A capability a DON serves, with its per-DON configuration bytes.</summary>
 public sealed record DonCapabilityConfig(string CapabilityId, byte[] Config);
@@ -35,6 +42,9 @@ public sealed record RegistrySnapshot(IReadOnlyList<DonInfo> Dons, IReadOnlyList
 
     /// <summary>The one workflow DON (acceptsWorkflows) the node belongs to, if any.</summary>
     public DonInfo? WorkflowDonOf(string address) => Dons.FirstOrDefault(d => d.AcceptsWorkflows && d.IsMember(address));
+
+    /// <summary>The registered node with this signer address, if any.</summary>
+    public NodeInfo? FindNode(string address) => Nodes.FirstOrDefault(n => string.Equals(n.Signer, address, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>Where the topology comes from: the chain in production, a fixed snapshot in unit tests.</summary>

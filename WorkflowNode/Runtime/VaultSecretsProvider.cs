@@ -5,6 +5,7 @@ using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Sdk;
 using CreAspire.Protocol.Secrets;
+using CreAspire.Protocol.Topology;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using VaultProto = CreAspire.Protocol.Vault;
@@ -13,9 +14,11 @@ namespace CreAspire.WorkflowNode.Runtime;
 
 /// <summary>
 /// get_secrets for workflows the node runs itself (the non-confidential path): asks vault@1.0.0 on the capability DON for
-/// each secret sealed to this node's key, and opens the answers locally. Per-secret failures become SecretError.
+/// each secret sealed to the registered encryption keys of ALL members of this node's workflow DON (sorted, so every
+/// honest member sends a byte-identical request and the capability DON reaches quorum), then opens the share sealed to its
+/// own key. Per-secret failures become SecretError.
 /// </summary>
-public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, NodeIdentity identity) : ISecretsProvider
+public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopologySource topology, NodeIdentity identity) : ISecretsProvider
 {
     public async Task<IReadOnlyList<SecretResponse>> GetSecretsAsync(
         IReadOnlyList<SecretRequest> requests, CapabilityRequestMetadata metadata, CancellationToken cancellationToken)
@@ -23,14 +26,20 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, NodeI
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(metadata);
         var owner = NormalizeOwner(metadata.WorkflowOwner);
-        var encryptionKey = Hex.Encode(identity.Key.PublicKey);
+        var snapshot = await topology.GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var encryptionKeys = EncryptionKeys(snapshot, metadata, out var keyError);
+        if (keyError is not null)
+        {
+            return requests.Select(r => Failure(r, owner, keyError)).ToList();
+        }
+
         var vaultRequest = new VaultProto.GetSecretsRequest();
         foreach (var request in requests)
         {
             vaultRequest.Requests.Add(new VaultProto.SecretRequest
             {
                 Id = new VaultProto.SecretIdentifier { Key = request.Id, Namespace = Namespace(request), Owner = owner },
-                EncryptionKeys = { encryptionKey },
+                EncryptionKeys = { encryptionKeys },
             });
         }
 
@@ -59,6 +68,40 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, NodeI
         return requests.Select((request, i) => Open(request, owner, i < answer.Responses.Count ? answer.Responses[i] : null)).ToList();
     }
 
+    /// <summary>
+    /// The registered encryption keys (lower-case hex, no 0x) of every member of this node's workflow DON, sorted ordinally.
+    /// The DON is the one metadata.WorkflowDonId names when it accepts workflows and has this node, else the workflow DON
+    /// that has this node. Members without a registered key are left out; this node's own key must be registered and match
+    /// its identity, or it could not open its share.
+    /// </summary>
+    internal IReadOnlyList<string> EncryptionKeys(RegistrySnapshot snapshot, CapabilityRequestMetadata metadata, out string? error)
+    {
+        var don = snapshot.FindDon(metadata.WorkflowDonId) is { AcceptsWorkflows: true } named && named.IsMember(identity.Address)
+            ? named
+            : snapshot.WorkflowDonOf(identity.Address);
+        if (don is null)
+        {
+            error = $"node {identity.Address} is in no workflow DON (acceptsWorkflows) of the CapabilitiesRegistry, so it cannot tell which keys {CapabilityIds.Vault} should seal to; register it in the workflow DON";
+            return [];
+        }
+
+        var ownKey = Hex.Encode(identity.Key.PublicKey);
+        var keys = don.Members
+            .Select(member => NormalizeKey(snapshot.FindNode(member)?.EncryptionPublicKey ?? ""))
+            .Where(key => key.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        if (!keys.Contains(ownKey, StringComparer.Ordinal))
+        {
+            error = $"this node's encryption public key {ownKey} is not registered for node {identity.Address} in workflow DON {don.Id} ({don.Name}); register NodeParams.encryptionPublicKey = the node's public key";
+            return [];
+        }
+
+        error = null;
+        return keys;
+    }
+
     private SecretResponse Open(SecretRequest request, string owner, VaultProto.SecretResponse? answer)
     {
         if (answer is null)
@@ -71,9 +114,16 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, NodeI
             return Failure(request, owner, answer.Error);
         }
 
+        var ownKey = Hex.Encode(identity.Key.PublicKey);
+        var share = answer.Data.EncryptedDecryptionKeyShares.FirstOrDefault(s => NormalizeKey(s.EncryptionKey) == ownKey);
+        if (share is null || share.Shares.Count == 0)
+        {
+            return Failure(request, owner, $"{CapabilityIds.Vault} returned no share sealed to this node's key {ownKey}");
+        }
+
         try
         {
-            var box = Hex.Decode(answer.Data.EncryptedValue);
+            var box = Hex.Decode(share.Shares[0]);
             var aad = System.Text.Encoding.UTF8.GetBytes($"{owner}/{Namespace(request)}/{request.Id}");
             var value = SecretSealer.Open(identity.Key, box, aad);
             return new SecretResponse
@@ -94,6 +144,9 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, NodeI
     {
         Error = new SecretError { Id = request.Id, Namespace = Namespace(request), Owner = owner, Error = error },
     };
+
+    private static string NormalizeKey(string key) =>
+        (key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? key[2..] : key).ToLowerInvariant();
 
     /// <summary>Engine metadata carries the owner as 40 hex chars; the vault and the seal use "0x" + lower case.</summary>
     internal static string NormalizeOwner(string owner) =>

@@ -48,6 +48,7 @@ public class TopologyRegistrationTests(AnvilChainFixture chain)
         var node = Assert.Single(snapshot.Nodes, n => n.Signer == wf0);
         Assert.Equal(Hex.Encode0x(NodeSpec.P2pIdOf(EthKey.Derive("creaspire-dev", "wf-0"))), node.P2pId);
         Assert.Equal(["cron-trigger@1.0.0", "confidential-workflows@1.0.0-alpha"], node.CapabilityIds);
+        Assert.Equal(Hex.Encode(EthKey.Derive("creaspire-dev", "wf-0").PublicKey), node.EncryptionPublicKey);
         Assert.Equal("workflow", snapshot.WorkflowDonOf(wf0)?.Name);
         Assert.Superset(new HashSet<string> { "cron-trigger@1.0.0", "confidential-workflows@1.0.0-alpha", "mock@1.0.0", "vault@1.0.0" }, snapshot.CapabilityIds.ToHashSet());
     }
@@ -83,7 +84,7 @@ public class TopologyRegistrationTests(AnvilChainFixture chain)
         var nodes = Enumerable.Range(0, 4).Select(i => NodeSpec.Derive("topology-test", $"extra-{i}")).ToArray();
         byte[] config = [0xca, 0xfe, 0x01];
 
-        await chain.Capabilities.AddNodesAsync(chain.Admin, nodes.Select(n => new NodeRegistration(n.Signer, n.P2pId, ["mock@1.0.0"])), _ct);
+        await chain.Capabilities.AddNodesAsync(chain.Admin, nodes.Select(n => new NodeRegistration(n.Signer, n.P2pId, ["mock@1.0.0"]) { EncryptionPublicKey = n.EncryptionPublicKey }), _ct);
         await chain.Capabilities.AddDonsAsync(chain.Admin,
             [new DonRegistration("extra-capability-don", ["zone-b"], [], [new CapabilityConfiguration("mock@1.0.0", config)], nodes.Select(n => n.P2pId).ToArray(), 1, true, false)], _ct);
 
@@ -94,6 +95,36 @@ public class TopologyRegistrationTests(AnvilChainFixture chain)
         Assert.Equal(nodes.Select(n => n.Signer), extra.Members);
         Assert.Equal(["zone-b"], extra.Families);
         Assert.Equal(config, Assert.Single(extra.Capabilities).Config);
+    }
+
+    [Fact]
+    public async Task Every_registered_node_reads_back_its_encryption_public_key()
+    {
+        var nodes = await chain.Capabilities.GetNodesAsync(_ct);
+
+        foreach (var expected in chain.Spec.Dons.SelectMany(d => d.Members))
+        {
+            var node = Assert.Single(nodes, n => n.Signer == expected.Signer.ToLowerInvariant());
+            Assert.Equal(65, node.EncryptionPublicKey.Length);
+            Assert.Equal(expected.EncryptionPublicKey, node.EncryptionPublicKey);
+            Assert.Equal(EthKey.Derive("creaspire-dev", expected.Name).PublicKey, node.EncryptionPublicKey);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_without_an_uncompressed_encryption_public_key_is_refused()
+    {
+        var node = NodeSpec.Derive("topology-test", "keyless-0");
+        var compressed = new byte[33];
+        compressed[0] = 0x02;
+
+        var missing = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            chain.Capabilities.AddNodesAsync(chain.Admin, [new NodeRegistration(node.Signer, node.P2pId, ["mock@1.0.0"])], _ct));
+        var wrongForm = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            chain.Capabilities.AddNodesAsync(chain.Admin, [new NodeRegistration(node.Signer, node.P2pId, ["mock@1.0.0"]) { EncryptionPublicKey = compressed }], _ct));
+
+        Assert.Equal($"InvalidNodeEncryptionPublicKey(p2pId: {Hex.Encode0x(node.P2pId)})", missing.Error?.ToString());
+        Assert.Equal($"InvalidNodeEncryptionPublicKey(p2pId: {Hex.Encode0x(node.P2pId)})", wrongForm.Error?.ToString());
     }
 
     [Fact]
