@@ -6,6 +6,7 @@ using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Math.EC;
+using Org.BouncyCastle.Math.EC.Multiplier;
 
 namespace CreAspire.Chain.Crypto;
 
@@ -15,6 +16,7 @@ public sealed class EthKey
     internal static readonly X9ECParameters Curve = CustomNamedCurves.GetByName("secp256k1");
     internal static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
     private static readonly BigInteger HalfN = Curve.N.ShiftRight(1);
+    private static readonly FixedPointCombMultiplier BaseMultiplier = new();
 
     private readonly BigInteger _d;
 
@@ -71,7 +73,11 @@ public sealed class EthKey
     /// <summary>32-byte private key (big-endian).</summary>
     public byte[] PrivateKeyBytes => _d.ToByteArrayUnsigned().PadLeft(32);
 
-    /// <summary>Signs a 32-byte hash deterministically (RFC 6979), normalises s to the low half and finds the recovery id.</summary>
+    /// <summary>
+    /// Signs a 32-byte hash deterministically (RFC 6979 k with HMAC-SHA256), normalises s to the low half, and takes the
+    /// recovery id from the parity of R = k·G (flipped with s), rather than by trial recoveries: about 20x cheaper, and
+    /// signing is on every hot path (DON transport, gateway handshake, compute requests).
+    /// </summary>
     public EthSignature SignHash(ReadOnlySpan<byte> hash32)
     {
         if (hash32.Length != 32)
@@ -79,28 +85,37 @@ public sealed class EthKey
             throw new ArgumentException($"Only 32-byte hashes are signed; got {hash32.Length} bytes.", nameof(hash32));
         }
 
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(_d, Domain));
-        var rs = signer.GenerateSignature(hash32.ToArray());
-        var r = rs[0];
-        var s = rs[1];
-        if (s.CompareTo(HalfN) > 0)
+        var n = Curve.N;
+        var hash = hash32.ToArray();
+        var e = new BigInteger(1, hash);
+        var kCalculator = new HMacDsaKCalculator(new Sha256Digest());
+        kCalculator.Init(n, _d, hash);
+        while (true)
         {
-            s = Curve.N.Subtract(s);
-        }
-
-        var rBytes = r.ToByteArrayUnsigned().PadLeft(32);
-        var sBytes = s.ToByteArrayUnsigned().PadLeft(32);
-        for (byte recId = 0; recId < 2; recId++)
-        {
-            var recovered = RecoverPublicKey(hash32, r, s, recId);
-            if (recovered is not null && recovered.AsSpan().SequenceEqual(PublicKey))
+            var k = kCalculator.NextK();
+            var point = BaseMultiplier.Multiply(Curve.G, k).Normalize();
+            var x = point.AffineXCoord.ToBigInteger();
+            var r = x.Mod(n);
+            if (r.SignValue == 0 || x.CompareTo(n) >= 0)
             {
-                return new EthSignature(rBytes, sBytes, recId);
+                continue; // r = 0, or R.x ≥ n (probability ~2^-128, its recovery id would need the x+n form): next k
             }
-        }
 
-        throw new InvalidOperationException("Could not determine the recovery id of a fresh signature (this is a bug).");
+            var s = k.ModInverse(n).Multiply(e.Add(_d.Multiply(r))).Mod(n);
+            if (s.SignValue == 0)
+            {
+                continue;
+            }
+
+            var recoveryId = point.AffineYCoord.TestBitZero() ? 1 : 0;
+            if (s.CompareTo(HalfN) > 0)
+            {
+                s = n.Subtract(s);
+                recoveryId ^= 1;
+            }
+
+            return new EthSignature(r.ToByteArrayUnsigned().PadLeft(32), s.ToByteArrayUnsigned().PadLeft(32), (byte)recoveryId);
+        }
     }
 
     /// <summary>EIP-191 personal_sign: signs keccak256("\x19Ethereum Signed Message:\n" + len + message); returns 65 bytes with v = 27/28.</summary>

@@ -15,16 +15,10 @@ public sealed record DonEnvelope(string Kind, string Sender, string MessageId, l
     public static DonEnvelope Create(string kind, EthKey sender, byte[] body, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(sender);
-        return Create(kind, new NodeSigner(sender), body, clock);
-    }
-
-    internal static DonEnvelope Create(string kind, NodeSigner signer, byte[] body, TimeProvider clock)
-    {
-        var sender = signer.Key;
         var messageId = Guid.NewGuid().ToString("N");
         var timestamp = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var digest = SigningDigest(kind, sender.Address, messageId, timestamp, body);
-        return new DonEnvelope(kind, sender.Address, messageId, timestamp, body, signer.SignPersonalMessage(digest));
+        return new DonEnvelope(kind, sender.Address, messageId, timestamp, body, sender.SignPersonalMessage(digest));
     }
 
     /// <summary>keccak256(domain ‖ len-prefixed kind, sender, message id ‖ int64 timestamp ‖ keccak256(body)).</summary>

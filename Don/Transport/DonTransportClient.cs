@@ -1,3 +1,4 @@
+using CreAspire.Chain.Crypto;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -23,14 +24,14 @@ public sealed partial class DonTransportClient : IDisposable
     private readonly PeerDirectory _peers;
     private readonly DonTransportOptions _options;
     private readonly ILogger<DonTransportClient> _logger;
-    private readonly NodeSigner _signer;
+    private readonly EthKey _signer;
 
     public DonTransportClient(NodeIdentity identity, PeerDirectory peers, IOptions<DonTransportOptions> options, TimeProvider clock, ILogger<DonTransportClient> logger)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
         Identity = identity;
-        _signer = new NodeSigner(identity.Key);
+        _signer = identity.Key;
         Clock = clock;
         _peers = peers;
         _options = options.Value;

@@ -39,4 +39,27 @@ public class EthKeyTests
     {
         Assert.Equal("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", Hex.Encode(Keccak256.Hash([])));
     }
+
+    [Fact]
+    public void SignHash_matches_BouncyCastle_RFC6979_ECDSA_with_low_s_and_a_recovery_id_that_recovers_the_key()
+    {
+        var curve = Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName("secp256k1");
+        var domain = new Org.BouncyCastle.Crypto.Parameters.ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H);
+        for (var i = 0; i < 40; i++)
+        {
+            var key = EthKey.Derive("sign-hash-tests", $"key-{i}");
+            var hash = Keccak256.Hash(System.Text.Encoding.UTF8.GetBytes($"message {i}"));
+
+            var signature = key.SignHash(hash);
+
+            var reference = new Org.BouncyCastle.Crypto.Signers.ECDsaSigner(
+                new Org.BouncyCastle.Crypto.Signers.HMacDsaKCalculator(new Org.BouncyCastle.Crypto.Digests.Sha256Digest()));
+            reference.Init(true, new Org.BouncyCastle.Crypto.Parameters.ECPrivateKeyParameters(new Org.BouncyCastle.Math.BigInteger(1, key.PrivateKeyBytes), domain));
+            var rs = reference.GenerateSignature(hash);
+            var s = rs[1].CompareTo(curve.N.ShiftRight(1)) > 0 ? curve.N.Subtract(rs[1]) : rs[1];
+            Assert.Equal(rs[0], new Org.BouncyCastle.Math.BigInteger(1, signature.R));
+            Assert.Equal(s, new Org.BouncyCastle.Math.BigInteger(1, signature.S));
+            Assert.Equal(key.Address, EthKey.RecoverAddress(hash, signature));
+        }
+    }
 }
