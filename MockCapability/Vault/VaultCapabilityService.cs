@@ -53,7 +53,7 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
 
     private async Task<SecretResponse> AnswerAsync(SecretRequest secret, CapabilityRequestMetadata metadata, CancellationToken cancellationToken)
     {
-        var owner = (secret.Id?.Owner ?? "").ToLowerInvariant();
+        var owner = CanonicalOwner(secret.Id?.Owner ?? "");
         var @namespace = string.IsNullOrEmpty(secret.Id?.Namespace) ? CapabilityIds.DefaultSecretNamespace : secret.Id.Namespace;
         var key = secret.Id?.Key ?? "";
         var id = new SecretIdentifier { Owner = owner, Namespace = @namespace, Key = key };
@@ -62,9 +62,9 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
             return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner '{owner}' is not a 0x address" };
         }
 
-        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(Unprefixed(metadata.WorkflowOwner), Unprefixed(owner), StringComparison.OrdinalIgnoreCase))
+        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(CanonicalOwner(metadata.WorkflowOwner), owner, StringComparison.Ordinal))
         {
-            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner {owner} is not the workflow owner {metadata.WorkflowOwner.ToLowerInvariant()}; a workflow may only read its owner's secrets" };
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner {owner} is not the workflow owner {CanonicalOwner(metadata.WorkflowOwner)}; a workflow may only read its owner's secrets" };
         }
 
         if (secret.EncryptionKeys.Count == 0)
@@ -108,9 +108,14 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
         return new SecretResponse { Id = id, Data = data };
     }
 
-    /// <summary>Workflow nodes send the owner as 40 hex chars, the relay as 0x EIP-55: compare without the prefix.</summary>
-    private static string Unprefixed(string address) =>
-        address.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? address[2..] : address;
+    /// <summary>
+    /// An owner address as "0x" + lower-case hex: workflow nodes send the engine's owner as 40 hex chars without 0x, the relay
+    /// sends it 0x-prefixed in EIP-55 case, and both name the same owner.
+    /// </summary>
+    internal static string CanonicalOwner(string owner) =>
+        Hex.IsHexOfLength(owner, 20)
+            ? "0x" + (owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? owner[2..] : owner).ToLowerInvariant()
+            : owner.ToLowerInvariant();
 
     private static bool TryDecodePublicKey(string hex, out byte[] publicKey)
     {

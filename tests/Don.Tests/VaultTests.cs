@@ -112,4 +112,23 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
 
         Assert.Equal($"secret not found: owner {OtherOwner}, namespace main, key MOCK_SECRET", Assert.Single(response.Responses).Error);
     }
+
+    [Theory]
+    [InlineData("bare")] // a workflow node: the engine's owner, 40 hex chars without 0x
+    [InlineData("eip55")] // the relay: 0x-prefixed, EIP-55 mixed case
+    public async Task The_workflow_owner_matches_the_secret_owner_in_either_form(string form)
+    {
+        var workflowOwner = form == "bare" ? Owner[2..] : Eip55.ToChecksumAddress(Owner);
+        var otherOwner = form == "bare" ? OtherOwner[2..] : Eip55.ToChecksumAddress(OtherOwner);
+        Assert.NotEqual(Owner, workflowOwner);
+
+        var allowed = await GetSecretsAsync(workflowOwner, new SecretIdentifier { Owner = Owner, Key = "MOCK_SECRET" });
+        var refused = await GetSecretsAsync(otherOwner, new SecretIdentifier { Owner = Owner, Key = "MOCK_SECRET" });
+
+        var secret = Assert.Single(allowed.Responses);
+        Assert.Equal(SecretResponse.ResultOneofCase.Data, secret.ResultCase);
+        var box = Convert.FromHexString(secret.Data.EncryptedValue);
+        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, VaultCapabilityService.AssociatedData(Owner, "main", "MOCK_SECRET"))));
+        Assert.Contains($"owner {Owner} is not the workflow owner {OtherOwner}", Assert.Single(refused.Responses).Error, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using CreAspire.Chain.Registries;
 using CreAspire.Execution.Contracts;
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Store;
@@ -65,12 +66,28 @@ public sealed class ExecutionStoreTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task Node_refuses_to_start_without_the_chain_and_execution_bindings()
+    public async Task Node_refuses_to_start_without_a_WorkflowRegistry_address_and_says_which_setting_to_set()
     {
-        await using var node = new NodeHarness(_db, _basePath, new FakeRegistryReader()) { WithoutBindings = true };
+        await using var node = new NodeHarness(_db, _basePath, new FakeRegistryReader())
+        {
+            WithRealRegistryBinding = true,
+            Settings = new Dictionary<string, string> { ["Chain:WorkflowRegistry"] = "" },
+        };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.Run(node.Start));
 
-        Assert.Contains("The workflow node needs IWorkflowRegistryReader, IWorkflowModuleFactory, IWorkflowEngineFactory registered", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Chain:WorkflowRegistry = '' is not a 0x contract address; set Chain__WorkflowRegistry", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_binds_the_real_WorkflowRegistry_at_the_configured_address()
+    {
+        await using var node = new NodeHarness(_db, _basePath, new FakeRegistryReader()) { WithRealRegistryBinding = true };
+        using var client = node.Start();
+
+        var reader = node.Services.GetRequiredService<IWorkflowRegistryReader>();
+
+        var registry = Assert.IsType<WorkflowRegistry>(reader);
+        Assert.Equal(NodeHarness.DummyWorkflowRegistry, registry.Address);
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using CreAspire.Chain.Registries;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Topology;
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Syncer;
 using Microsoft.AspNetCore.Hosting;
@@ -17,7 +18,8 @@ namespace CreAspire.WorkflowNode.Tests;
 /// </summary>
 public sealed class NodeHarness : WebApplicationFactory<Program>
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>Syncer poll interval (short, so state changes show quickly; tests that time pickup set a longer one).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     private readonly string _connectionString;
     private readonly string _basePath;
@@ -42,8 +44,16 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
     /// <summary>Extra configuration (e.g. Syncer:MaxRetries).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Leaves out the chain and execution bindings (to test that the node refuses to start without them).</summary>
-    public bool WithoutBindings { get; init; }
+    /// <summary>
+    /// Keeps the node's real WorkflowRegistry binding instead of <see cref="Registry"/> (to test how the node starts
+    /// against its real chain configuration).
+    /// </summary>
+    public bool WithRealRegistryBinding { get; init; }
+
+    /// <summary>Placeholder registry addresses given to the node's chain options unless <see cref="Settings"/> overrides them.</summary>
+    public const string DummyWorkflowRegistry = "0x0000000000000000000000000000000000000001";
+
+    public const string DummyCapabilitiesRegistry = "0x0000000000000000000000000000000000000002";
 
     public WorkflowEngineRegistry EngineRegistry => Services.GetRequiredService<WorkflowEngineRegistry>();
 
@@ -58,24 +68,27 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
         builder.UseSetting("Syncer:PageSize", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Syncer:RetryInitialDelay", "00:00:00.050");
         builder.UseSetting("Syncer:RetryMaxDelay", "00:00:00.400");
+        builder.UseSetting("Node:Name", "wf-test");
+        // Program registers the real chain bindings (WorkflowRegistry, CapabilitiesRegistry topology); these tests replace
+        // them with doubles, but the chain options are validated at start, so give them well-formed values (nothing listens
+        // on port 9).
+        builder.UseSetting("ConnectionStrings:chain", "http://127.0.0.1:9");
+        builder.UseSetting("Chain:WorkflowRegistry", DummyWorkflowRegistry);
+        builder.UseSetting("Chain:CapabilitiesRegistry", DummyCapabilitiesRegistry);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
         }
-        if (WithoutBindings)
-        {
-            // Development also validates DI on build (a generic "Unable to resolve service" error); Production shows the node's own check.
-            builder.UseEnvironment("Production");
-        }
 
         builder.ConfigureTestServices(services =>
         {
-            if (WithoutBindings)
+            // The capability launcher reads the topology at start: an empty registry (no DONs) keeps it off the chain.
+            services.AddSingleton<ITopologySource>(new StaticTopologySource(RegistrySnapshot.Empty));
+            if (!WithRealRegistryBinding)
             {
-                return;
+                services.AddSingleton<IWorkflowRegistryReader>(Registry);
             }
 
-            services.AddSingleton<IWorkflowRegistryReader>(Registry);
             services.AddSingleton<IWorkflowModuleFactory>(Modules);
             services.AddSingleton<IWorkflowEngineFactory>(Engines);
             services.AddSingleton<ICapabilityRegistry>(Capabilities);

@@ -43,10 +43,16 @@ public sealed class DonNetwork : IAsyncDisposable
 
     public IReadOnlyList<CapabilityNode> CapabilityNodes => _capabilityNodes;
 
+    /// <summary>
+    /// Request and quorum timeouts far longer than any healthy call on a loaded machine, so "fails fast" tests can tell a
+    /// fast failure (well under <see cref="LongTimeout"/>) from one that waited for a timeout.
+    /// </summary>
+    public static readonly TimeSpan LongTimeout = TimeSpan.FromSeconds(60);
+
     public static Dictionary<string, string?> TimeoutSettings() => new()
     {
-        ["Don:RemoteCapabilities:RequestTimeout"] = "00:00:20",
-        ["Don:RemoteCapabilities:QuorumTimeout"] = "00:00:15",
+        ["Don:RemoteCapabilities:RequestTimeout"] = LongTimeout.ToString(),
+        ["Don:RemoteCapabilities:QuorumTimeout"] = LongTimeout.ToString(),
         ["Don:RemoteCapabilities:SweepInterval"] = "00:00:00.200",
         ["Don:Launcher:RefreshInterval"] = "00:01:00",
     };
