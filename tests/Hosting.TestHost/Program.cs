@@ -8,9 +8,21 @@ builder.AddExecutable("sleeper-2", "sleep", ".", "300");
 builder.AddProject("service", "../tests/Hosting.TestService").WithHttpEndpoint().WithHttpHealthCheck("/health");
 
 await using var app = builder.Build();
+
+// Handle SIGINT/SIGTERM from before READY is printed: RunAsync installs its own handlers only when it is called, and a
+// signal sent in between would otherwise kill the host with the default action (exit 130) instead of a clean stop.
+using var stop = new CancellationTokenSource();
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
 await app.StartAsync();
 var pids = app.ResourceNotifications.GetSnapshots().Select(s => s.Pid).OfType<int>();
 Console.WriteLine($"PIDS: {string.Join(',', pids)}");
 Console.WriteLine($"HOST: {Environment.ProcessId}");
 Console.WriteLine("READY");
-await app.RunAsync();
+await app.RunAsync(stop.Token);
+
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
