@@ -119,7 +119,24 @@ public sealed class ConfidentialWorkflowsCapability : IExecutableCapability
         timeout.CancelAfter(_options.Timeout);
         try
         {
-            using var response = await _http.PostAsJsonAsync(_requestsUrl, signed, RelayJson.Options, timeout.Token).ConfigureAwait(false);
+            // "Enclave at capacity" (429) is the enclave asking us to come back: retry with backoff within the timeout, so a
+            // burst of executions queues instead of failing. Every other status is final.
+            var backoff = TimeSpan.FromMilliseconds(50);
+            HttpResponseMessage response;
+            while (true)
+            {
+                response = await _http.PostAsJsonAsync(_requestsUrl, signed, RelayJson.Options, timeout.Token).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.TooManyRequests)
+                {
+                    break;
+                }
+
+                response.Dispose();
+                await Task.Delay(backoff, timeout.Token).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
+            }
+
+            using var answered = response;
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {

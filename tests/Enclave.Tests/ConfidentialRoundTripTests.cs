@@ -1,3 +1,7 @@
+using Google.Protobuf;
+using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Capabilities;
+using System.Net.Http.Json;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -50,23 +54,33 @@ public sealed class ConfidentialRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enclave_at_capacity_answers_429()
+    public async Task Enclave_at_capacity_answers_429_and_the_capability_retries_until_a_slot_frees()
     {
-        // One slot: the blocking run holds it, so the next quorum is refused instead of queued.
+        // One slot: the blocking run holds it, so the enclave refuses the next request with 429 instead of queueing it;
+        // the workflow nodes' capability treats 429 as "come back" and retries within its timeout.
         var blocking = _host.Request("exec-blocking", config: TestWorkflows.Blocks);
         var running = Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, blocking)));
         await WaitUntilAsync(async () => (await _host.ExecutionsAsync()).Count == 1);
 
-        var refused = await Task.WhenAll(EnclaveHost.WorkflowNodes[2..].Select(node =>
-            Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(node, _host.Request("exec-second")))));
-
-        Assert.All(refused, ex =>
+        // F+1 = 2 signed requests reach quorum, and only then does the enclave look for a free slot.
+        var second = _host.Request("exec-second");
+        var refused = await Task.WhenAll(EnclaveHost.WorkflowNodes[2..].Select(async node =>
         {
-            Assert.Equal(HttpStatusCode.TooManyRequests, ex.StatusCode);
-            Assert.Contains("enclave at capacity", ex.Message, StringComparison.Ordinal);
+            var signed = ComputeRequestSigning.Sign(node, CapabilityIds.ConfidentialWorkflows, "exec-second", second.ToByteArray());
+            using var response = await _host.CreateClient().PostAsJsonAsync(ConfidentialWorkflowsCapability.RequestsPath, signed, RelayJson.Options);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+        Assert.All(refused, r =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
+            Assert.Contains("enclave at capacity", r.Body, StringComparison.Ordinal);
         });
+
+        var retried = Task.WhenAll(EnclaveHost.WorkflowNodes[2..].Select(node => _host.ExecuteAsync(node, second)));
         _host.Modules.Gate.SetResult();
+
         Assert.All(await running, r => Assert.Equal("ran exec-blocking", r.Value.StringValue));
+        Assert.All(await retried.WaitAsync(TimeSpan.FromSeconds(30)), r => Assert.Equal("ran exec-second", r.Value.StringValue));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
