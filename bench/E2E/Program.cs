@@ -1,7 +1,9 @@
 // End-to-end benchmark on the default topology (27 resources, real services), started through the testing builder.
-// Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5]
+// Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5] [--normal-sample hello-cron]
 //   1. starts the topology (registries deployed by the contracts step), samples resident memory at idle;
-//   2. deploys confidential-mock twice: confidential (attributes {"confidential":true,...}) and normal (no attributes);
+//   2. deploys confidential-mock with attributes {"confidential":true,...} (runs in the enclave, calls mock@1.0.0 through the
+//      gateway and relay DON) and --normal-sample (default hello-cron: no attributes, runs on the workflow nodes and calls
+//      mock@1.0.0 from the workflow DON; confidential-mock as a normal workflow also reads MOCK_SECRET through vault@1.0.0);
 //      registration → first succeeded execution = from the upsert receipt, wait until active on every workflow node, fire now;
 //   3. fires each workflow --executions times, one at a time, on every workflow node with the same scheduled time;
 //      trigger → mock receipt and trigger → finished per execution; p50/p99 per path and the confidential/normal ratio;
@@ -17,6 +19,7 @@ using Microsoft.Extensions.Configuration;
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
 var executions = int.Parse(configuration["executions"] ?? "50", CultureInfo.InvariantCulture);
 var burst = int.Parse(configuration["burst"] ?? "20", CultureInfo.InvariantCulture);
+var normalSample = configuration["normal-sample"] ?? "hello-cron";
 var idleSettle = TimeSpan.FromSeconds(double.Parse(configuration["idle-settle"] ?? "5", CultureInfo.InvariantCulture));
 using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var ct = deadline.Token;
@@ -53,9 +56,9 @@ var idle = memory.Sample();
 Console.Error.WriteLine($"idle resident memory: {idle.TotalMiB:0} MiB over {idle.PerResource.Count} resources");
 
 var cluster = new WorkflowCluster(resources);
-var confidential = await cluster.DeployAndFirstExecutionAsync(confidential: true, ct);
+var confidential = await cluster.DeployAndFirstExecutionAsync("confidential-mock", confidential: true, ct);
 Console.Error.WriteLine($"confidential workflow {confidential.Workflow.WorkflowId}: first execution {confidential.RegistrationToFirstExecution.TotalMilliseconds:0} ms after the receipt");
-var normal = await cluster.DeployAndFirstExecutionAsync(confidential: false, ct);
+var normal = await cluster.DeployAndFirstExecutionAsync(normalSample, confidential: false, ct);
 Console.Error.WriteLine($"normal workflow {normal.Workflow.WorkflowId}: first execution {normal.RegistrationToFirstExecution.TotalMilliseconds:0} ms after the receipt");
 
 // Interleave the paths so machine noise (other engineers' builds) hits both alike.

@@ -31,12 +31,12 @@ internal sealed class WorkflowCluster(CreTopologyResources resources)
     private readonly IReadOnlyList<Uri> _workflowNodes = [.. resources.Nodes.Where(n => n.Resource.Name.StartsWith("wf-", StringComparison.Ordinal)).Select(n => n.Resource.GetEndpoint())];
     private readonly IReadOnlyList<Uri> _capabilityNodes = [.. resources.Nodes.Where(n => n.Resource.Name.StartsWith("cap-", StringComparison.Ordinal)).Select(n => n.Resource.GetEndpoint())];
 
-    public async Task<FirstExecution> DeployAndFirstExecutionAsync(bool confidential, CancellationToken cancellationToken)
+    public async Task<FirstExecution> DeployAndFirstExecutionAsync(string sample, bool confidential, CancellationToken cancellationToken)
     {
         var name = $"bench-{(confidential ? "confidential" : "normal")}-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
         var workflow = await SampleWorkflowDeployer.DeployAsync(new SampleDeployment(
             resources.Anvil.Resource.GetConnectionString(), resources.Contracts.Resource.Outputs[ContractsOutputs.WorkflowRegistry],
-            resources.ArtifactsFolder, resources.Artifacts.Resource.GetEndpoint(), "confidential-mock", name,
+            resources.ArtifactsFolder, resources.Artifacts.Resource.GetEndpoint(), sample, name,
             confidential ? SampleWorkflowDeployer.ConfidentialAttributes : [], "0 0 0 1 1 *"), cancellationToken);
         var receipt = DateTimeOffset.UtcNow; // DeployAsync returns once the upsert transaction's receipt is in.
 
