@@ -18,6 +18,9 @@ internal sealed record FirstExecution(DeployedWorkflow Workflow, TimeSpan Regist
 /// </summary>
 internal sealed record ExecutionTiming(string ExecutionId, TimeSpan TriggerToMock, TimeSpan TriggerToFinished, TimeSpan TriggerToFirstFinished);
 
+/// <summary>One execution of a burst: its timing, or why it failed.</summary>
+internal sealed record BurstExecution(string Path, ExecutionTiming? Timing, string? Error);
+
 /// <summary>Deploys, fires and observes the sample workflow on the workflow nodes of a running default topology.</summary>
 internal sealed class WorkflowCluster(CreTopologyResources resources)
 {
@@ -75,6 +78,21 @@ internal sealed class WorkflowCluster(CreTopologyResources resources)
             received - trigger,
             finished.Max(e => e.FinishedAt!.Value) - trigger,
             finished.Min(e => e.FinishedAt!.Value) - trigger);
+    }
+
+    /// <summary>As <see cref="FireAndWaitAsync"/>, but a failed or timed-out execution is returned as an error.</summary>
+    public async Task<BurstExecution> TryFireAndWaitAsync(DeployedWorkflow workflow, string path, int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new BurstExecution(path, await FireAndWaitAsync(workflow, index, cancellationToken), null);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException)
+        {
+            // Node URL and execution id vary; keep the reason so failures group by cause.
+            var reason = ex.Message.Contains(" ended failed: ", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(" ended failed: ", StringComparison.Ordinal) + 15)..] : ex.Message;
+            return new BurstExecution(path, null, reason);
+        }
     }
 
     private async Task WaitActiveAsync(Uri node, string workflowId, CancellationToken cancellationToken)
