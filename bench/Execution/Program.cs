@@ -5,9 +5,12 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CreAspire.Execution.Bench;
 
+// Usage: dotnet run -c Release --project bench/Execution [-- --smoke]   (--smoke: fewer iterations, to keep it from rotting)
+var smoke = args.Contains("--smoke");
+
 // A short in-process job (the machine is shared): a few iterations, enough for min / median / max.
 var config = ManualConfig.CreateMinimumViable()
-    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(5).WithId("short"))
+    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(smoke ? 1 : 2).WithIterationCount(smoke ? 3 : 5).WithId("short"))
     .WithOptions(ConfigOptions.DisableOptimizationsValidator)
     .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "creaspire-bench-execution"));
 var summary = BenchmarkRunner.Run<ExecutionBenchmarks>(config);

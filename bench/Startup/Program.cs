@@ -1,5 +1,6 @@
 // Startup benchmark. Usage:
-//   dotnet run --project bench/Startup -c Release -- [--topology default|standin|infra] [--runs 3] [--workflow-nodes 4 ...]
+//   dotnet run --project bench/Startup -c Release -- [--topology default|standin|infra] [--runs 3] [--per-resource true]
+//     [--workflow-nodes 4 --workflow-f 1 ...: any CreTopologyOptions switch]
 //   default: the AppHost's topology with the real services; standin: the same topology with the Hosting test service in place of
 //   every service; infra: postgres (2 databases) + anvil + 2 test services.
 using CreAspire.Hosting.Bench;
@@ -8,6 +9,8 @@ using Microsoft.Extensions.Configuration;
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
 var topology = configuration["topology"] ?? "standin";
 var runs = int.Parse(configuration["runs"] ?? "3", System.Globalization.CultureInfo.InvariantCulture);
+var workflowNodes = int.Parse(configuration["workflow-nodes"] ?? "4", System.Globalization.CultureInfo.InvariantCulture);
+var perResource = bool.Parse(configuration["per-resource"] ?? "true");
 
 var results = new List<StartupRun>();
 for (var run = 1; run <= runs; run++)
@@ -17,4 +20,4 @@ for (var run = 1; run <= runs; run++)
     results.Add(result);
 }
 
-Console.WriteLine(StartupReport.ToMarkdown(topology, results));
+Console.WriteLine(StartupReport.ToMarkdown(topology, workflowNodes, perResource, results));

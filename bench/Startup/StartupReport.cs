@@ -6,17 +6,23 @@ namespace CreAspire.Hosting.Bench;
 /// <summary>Formats runs as a markdown table: metric | min | median | max | target.</summary>
 internal static class StartupReport
 {
-    public static string ToMarkdown(string topology, IReadOnlyList<StartupRun> runs)
+    public static string ToMarkdown(string topology, int workflowNodes, bool perResource, IReadOnlyList<StartupRun> runs)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Startup, topology '{topology}', {runs.Count} runs, {Environment.ProcessorCount} cores");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Startup, topology '{topology}' with {workflowNodes} workflow nodes, {runs.Count} runs, {Environment.ProcessorCount} cores");
         text.AppendLine();
         text.AppendLine("| metric | min | median | max | target |");
         text.AppendLine("|---|---|---|---|---|");
-        Row(text, "launch → all healthy", runs.Select(r => r.AllHealthy).ToList(), "≤ 8.00 s");
+        var label = $"startup ({topology}, {workflowNodes} workflow node{(workflowNodes == 1 ? "" : "s")}, {runs[0].Resources} resources)";
+        Row(text, $"{label}: launch → all healthy", runs.Select(r => r.AllHealthy).ToList(), topology == "default" && workflowNodes == 4 ? "≤ 8.00 s" : "");
+        if (!perResource)
+        {
+            return text.ToString();
+        }
+
         foreach (var name in runs.SelectMany(r => r.PerResource.Keys).Distinct().OrderBy(n => runs[0].PerResource.GetValueOrDefault(n)))
         {
-            Row(text, $"{name} time-to-healthy", runs.Select(r => r.PerResource.GetValueOrDefault(name)).ToList(), "");
+            Row(text, $"startup: {name} time-to-healthy", runs.Select(r => r.PerResource.GetValueOrDefault(name)).ToList(), "");
         }
 
         return text.ToString();

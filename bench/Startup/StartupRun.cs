@@ -8,13 +8,18 @@ using Microsoft.Extensions.Configuration;
 namespace CreAspire.Hosting.Bench;
 
 /// <summary>One start of a topology: time from launch to all healthy, and to each resource's first Healthy (or Finished).</summary>
-internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource)
+internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource, int Resources)
 {
     private const string TestService = "../tests/Hosting.TestService";
 
     public static async Task<StartupRun> MeasureAsync(string topology, string[] args)
     {
-        var builder = DistributedApplicationTestingBuilder.Create(args, o => o.DashboardPort = null);
+        var builder = DistributedApplicationTestingBuilder.Create(args, o =>
+        {
+            o.DashboardPort = null;
+            o.StartupTimeout = TimeSpan.FromMinutes(4); // 16 workflow nodes on a shared 2-core machine
+            o.DependencyTimeout = TimeSpan.FromMinutes(4);
+        });
         Declare(builder, topology, builder.Configuration);
         await using var app = await builder.BuildAsync();
         var ready = new ConcurrentDictionary<string, TimeSpan>();
@@ -37,7 +42,7 @@ internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<strin
         }
 
         var all = clock.Elapsed;
-        return new StartupRun(all, ready);
+        return new StartupRun(all, ready, app.ResourceNotifications.GetSnapshots().Count);
     }
 
     private static void Declare(IDistributedApplicationBuilder builder, string topology, IConfiguration configuration)
@@ -45,7 +50,11 @@ internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<strin
         switch (topology)
         {
             case "default":
-                CreTopology.AddDefaultTopology(builder, CreTopologyOptions.FromConfiguration(configuration));
+                // The real services with the registries deployed and the DONs registered, as the AppHost does.
+                var real = CreTopologyOptions.FromConfiguration(configuration);
+                real.ArtifactsFolder = Directory.CreateTempSubdirectory("creaspire-bench-artifacts-").FullName;
+                real.DeployRegistries = (request, ct) => ChainRegistryDeployer.DeployAsync(request, real.Seed, ct);
+                CreTopology.AddDefaultTopology(builder, real);
                 break;
             case "standin":
                 var options = CreTopologyOptions.FromConfiguration(configuration);
