@@ -53,9 +53,6 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
         return requests.Select((request, i) => Open(request, ids[i], result)).ToArray();
     }
 
-    /// <summary>The associated data a vault node binds when it seals a secret for an enclave.</summary>
-    public static byte[] AssociatedData(string owner, string @namespace, string key) =>
-        Encoding.UTF8.GetBytes($"{ExecutionScope.NormalizeOwner(owner)}/{@namespace}/{key}");
 
     private SecretResponse Open(SecretRequest request, RelaySecretIdentifier id, SecretsResponseResult result)
     {
@@ -67,7 +64,7 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
 
         try
         {
-            var plaintext = SecretSealer.Open(scope.EnclaveKey, Convert.FromBase64String(entry.Ciphertext), AssociatedData(scope.Owner, id.Namespace, id.Key));
+            var plaintext = SecretSealer.Open(scope.EnclaveKey, Convert.FromBase64String(entry.Ciphertext), SecretSealer.AssociatedData(scope.Owner, id.Namespace, id.Key));
             return new SecretResponse
             {
                 Secret = new Secret { Id = request.Id, Namespace = id.Namespace, Owner = scope.Owner, Value = Encoding.UTF8.GetString(plaintext) },

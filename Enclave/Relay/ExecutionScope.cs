@@ -1,4 +1,5 @@
 using CreAspire.Chain.Crypto;
+using CreAspire.Protocol.Secrets;
 
 namespace CreAspire.Enclave.Relay;
 
@@ -12,12 +13,9 @@ public sealed record ExecutionScope(string WorkflowId, string Owner, string Exec
     public static ExecutionScope Create(WorkflowExecution execution)
     {
         ArgumentNullException.ThrowIfNull(execution);
-        return new ExecutionScope(execution.WorkflowId, NormalizeOwner(execution.Owner), execution.ExecutionId, NewKey());
+        return new ExecutionScope(execution.WorkflowId, SecretSealer.CanonicalOwner(execution.Owner), execution.ExecutionId, NewKey());
     }
 
-    /// <summary>Owner as 0x + lower-case hex, whether the workflow node sent it with or without the prefix.</summary>
-    public static string NormalizeOwner(string owner) =>
-        string.IsNullOrEmpty(owner) ? "" : "0x" + (owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? owner[2..] : owner).ToLowerInvariant();
 
     private static EthKey NewKey()
     {

@@ -47,13 +47,10 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
         return new CapabilityResponse { Payload = Any.Pack(response) };
     }
 
-    /// <summary>The seal's associated data: UTF-8 "owner/namespace/key".</summary>
-    public static byte[] AssociatedData(string owner, string @namespace, string key) =>
-        Encoding.UTF8.GetBytes($"{owner.ToLowerInvariant()}/{@namespace}/{key}");
 
     private async Task<SecretResponse> AnswerAsync(SecretRequest secret, CapabilityRequestMetadata metadata, CancellationToken cancellationToken)
     {
-        var owner = CanonicalOwner(secret.Id?.Owner ?? "");
+        var owner = SecretSealer.CanonicalOwner(secret.Id?.Owner ?? "");
         var @namespace = string.IsNullOrEmpty(secret.Id?.Namespace) ? CapabilityIds.DefaultSecretNamespace : secret.Id.Namespace;
         var key = secret.Id?.Key ?? "";
         var id = new SecretIdentifier { Owner = owner, Namespace = @namespace, Key = key };
@@ -62,9 +59,9 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
             return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner '{owner}' is not a 0x address" };
         }
 
-        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(CanonicalOwner(metadata.WorkflowOwner), owner, StringComparison.Ordinal))
+        if (!string.IsNullOrEmpty(metadata.WorkflowOwner) && !string.Equals(SecretSealer.CanonicalOwner(metadata.WorkflowOwner), owner, StringComparison.Ordinal))
         {
-            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner {owner} is not the workflow owner {CanonicalOwner(metadata.WorkflowOwner)}; a workflow may only read its owner's secrets" };
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner {owner} is not the workflow owner {SecretSealer.CanonicalOwner(metadata.WorkflowOwner)}; a workflow may only read its owner's secrets" };
         }
 
         if (secret.EncryptionKeys.Count == 0)
@@ -96,7 +93,7 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
             var seed = HMACSHA256.HashData(
                 Encoding.UTF8.GetBytes(options.Value.MasterKey),
                 Encoding.UTF8.GetBytes($"{owner}|{@namespace}|{key}|{encryptionKey}|{metadata.WorkflowExecutionId}|{metadata.ReferenceId}"));
-            var box = Convert.ToHexStringLower(SecretSealer.Seal(publicKey, Encoding.UTF8.GetBytes(value), seed, AssociatedData(owner, @namespace, key)));
+            var box = Convert.ToHexStringLower(SecretSealer.Seal(publicKey, Encoding.UTF8.GetBytes(value), seed, SecretSealer.AssociatedData(owner, @namespace, key)));
             if (data.EncryptedDecryptionKeyShares.Count == 0)
             {
                 data.EncryptedValue = box;
@@ -108,14 +105,6 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
         return new SecretResponse { Id = id, Data = data };
     }
 
-    /// <summary>
-    /// An owner address as "0x" + lower-case hex: workflow nodes send the engine's owner as 40 hex chars without 0x, the relay
-    /// sends it 0x-prefixed in EIP-55 case, and both name the same owner.
-    /// </summary>
-    internal static string CanonicalOwner(string owner) =>
-        Hex.IsHexOfLength(owner, 20)
-            ? "0x" + (owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? owner[2..] : owner).ToLowerInvariant()
-            : owner.ToLowerInvariant();
 
     private static bool TryDecodePublicKey(string hex, out byte[] publicKey)
     {

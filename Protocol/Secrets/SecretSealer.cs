@@ -16,6 +16,25 @@ public static class SecretSealer
     private const int TagLength = 16;
     private static readonly byte[] Info = Encoding.ASCII.GetBytes("creaspire/sealed-secret/v1");
 
+    /// <summary>
+    /// An owner address in the one form sealed secrets bind: "0x" + lower-case hex. Workflow nodes carry the owner as 40 hex
+    /// chars without 0x, the relay as 0x EIP-55; both name the same owner. Anything that is not an address is lower-cased.
+    /// </summary>
+    public static string CanonicalOwner(string owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return Hex.IsHexOfLength(owner, 20)
+            ? "0x" + (owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? owner[2..] : owner).ToLowerInvariant()
+            : owner.ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// The associated data every sealed vault secret binds: UTF-8 "&lt;canonical owner&gt;/&lt;namespace&gt;/&lt;key&gt;".
+    /// The vault seals with it, and the enclave and workflow nodes open with it, so it is defined once here.
+    /// </summary>
+    public static byte[] AssociatedData(string owner, string @namespace, string key) =>
+        Encoding.UTF8.GetBytes($"{CanonicalOwner(owner)}/{@namespace}/{key}");
+
     /// <summary>Seals <paramref name="plaintext"/> for <paramref name="recipientPublicKey"/> (65-byte uncompressed).</summary>
     /// <param name="ephemeralSeed">Deterministic input for the ephemeral key (e.g. HMAC(vault key, request binding)).</param>
     /// <param name="associatedData">Bound but not encrypted (e.g. "owner/namespace/key"); the opener must pass the same.</param>

@@ -25,7 +25,7 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(metadata);
-        var owner = NormalizeOwner(metadata.WorkflowOwner);
+        var owner = SecretSealer.CanonicalOwner(metadata.WorkflowOwner);
         var snapshot = await topology.GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var encryptionKeys = EncryptionKeys(snapshot, metadata, out var keyError);
         if (keyError is not null)
@@ -124,7 +124,7 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
         try
         {
             var box = Hex.Decode(share.Shares[0]);
-            var aad = System.Text.Encoding.UTF8.GetBytes($"{owner}/{Namespace(request)}/{request.Id}");
+            var aad = SecretSealer.AssociatedData(owner, Namespace(request), request.Id);
             var value = SecretSealer.Open(identity.Key, box, aad);
             return new SecretResponse
             {
@@ -148,7 +148,4 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
     private static string NormalizeKey(string key) =>
         (key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? key[2..] : key).ToLowerInvariant();
 
-    /// <summary>Engine metadata carries the owner as 40 hex chars; the vault and the seal use "0x" + lower case.</summary>
-    internal static string NormalizeOwner(string owner) =>
-        "0x" + (owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? owner[2..] : owner).ToLowerInvariant();
 }

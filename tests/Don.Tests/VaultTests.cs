@@ -88,7 +88,7 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
         var response = await GetSecretsAsync(Owner, new SecretIdentifier { Owner = Owner, Namespace = "team", Key = "API_KEY" });
 
         var box = Convert.FromHexString(Assert.Single(response.Responses).Data.EncryptedValue);
-        Assert.Equal("v2", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, VaultCapabilityService.AssociatedData(Owner, "team", "API_KEY"))));
+        Assert.Equal("v2", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, SecretSealer.AssociatedData(Owner, "team", "API_KEY"))));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
         var secret = Assert.Single(allowed.Responses);
         Assert.Equal(SecretResponse.ResultOneofCase.Data, secret.ResultCase);
         var box = Convert.FromHexString(secret.Data.EncryptedValue);
-        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, VaultCapabilityService.AssociatedData(Owner, "main", "MOCK_SECRET"))));
+        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, SecretSealer.AssociatedData(Owner, "main", "MOCK_SECRET"))));
         Assert.Contains($"owner {Owner} is not the workflow owner {OtherOwner}", Assert.Single(refused.Responses).Error, StringComparison.Ordinal);
     }
 }

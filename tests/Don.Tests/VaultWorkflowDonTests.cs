@@ -88,7 +88,7 @@ public sealed class VaultWorkflowDonTests(PostgresFixture postgres) : IAsyncLife
         var shares = secret.Data.EncryptedDecryptionKeyShares;
         Assert.Equal(request.Requests[0].EncryptionKeys, shares.Select(s => s.EncryptionKey));
         Assert.Equal(shares[0].Shares.Single(), secret.Data.EncryptedValue);
-        var associatedData = VaultCapabilityService.AssociatedData(Owner, "main", "MOCK_SECRET");
+        var associatedData = SecretSealer.AssociatedData(Owner, "main", "MOCK_SECRET");
         foreach (var node in Workflow)
         {
             var own = Assert.Single(shares, s => s.EncryptionKey == Hex.Encode(node.Key.PublicKey));
