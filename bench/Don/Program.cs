@@ -94,7 +94,7 @@ for (var i = 0; i < rounds; i++)
 }
 
 Console.WriteLine($"DON-to-DON calls: 4 workflow nodes -> 4 capability nodes (F=1 each), {concurrency} concurrent DON calls, {rounds} rounds of {seconds} s, {Environment.ProcessorCount} cores");
-Console.WriteLine("A DON call = all 4 caller nodes call; each sends to all 4 capability nodes (16 signed requests, 16 signed answers).");
+Console.WriteLine("A DON call = all 4 caller nodes call; each sends to all 4 capability nodes (16 requests, 16 answers on authenticated sessions).");
 Console.WriteLine();
 Console.WriteLine("| metric | min | median | max | target |");
 Console.WriteLine("|---|---|---|---|---|");
