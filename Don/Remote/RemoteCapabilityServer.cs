@@ -17,7 +17,8 @@ public sealed record ServedCapability(IExecutableCapability Capability, uint Don
 
 /// <summary>
 /// Capability DON side of the remote-capability protocol: a request runs once F(calling DON)+1 identical copies arrived
-/// from distinct members of the calling DON; every requester (also late ones, for <see cref="RemoteCapabilityOptions.ResultRetention"/>)
+/// from distinct members of the calling DON; every requester (also late ones, for <see cref="RemoteCapabilityOptions.ResultRetention"/>
+/// or until every member of the calling DON has it)
 /// gets the same answer; a request that never reaches quorum expires with an error answer. Requests arrive on sessions
 /// whose sender the transport has authenticated (<see cref="DonHandshake"/>); membership of the calling DON is checked here.
 /// </summary>
@@ -102,7 +103,8 @@ public sealed partial class RemoteCapabilityServer : IDisposable
 
         var key = RemoteRequestKey.From(request, body);
         var now = _clock.GetUtcNow();
-        var pending = _pending.GetOrAdd(key, static (k, state) => new PendingRequest(k, state.now, state.required, state.donId), (now, required: callerDon.F + 1, donId: served.DonId));
+        var pending = _pending.GetOrAdd(key, static (k, state) => new PendingRequest(k, state.now, state.required, state.expected, state.donId),
+            (now, required: callerDon.F + 1, expected: callerDon.Members.Count, donId: served.DonId));
         if (pending.AddRequester(sender))
         {
             _ = ExecuteAsync(pending, served, request);
@@ -113,6 +115,12 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         {
             var reply = await pending.Completion.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock, cancellationToken)
                 .ConfigureAwait(false);
+            if (pending.AllArrived)
+            {
+                // Every member of the calling DON has its answer: nobody is left to arrive late, so nothing is retained.
+                _pending.TryRemove(new KeyValuePair<RemoteRequestKey, PendingRequest>(key, pending));
+            }
+
             return new DonReply(200, reply);
         }
         catch (TimeoutException)
@@ -204,7 +212,7 @@ public sealed partial class RemoteCapabilityServer : IDisposable
     private static partial void LogExpired(ILogger logger, string capabilityId, string executionId, string referenceId, int count, int required);
 
     /// <summary>One request key's state: distinct requesters, single-flight execution, one shared signed answer.</summary>
-    private sealed class PendingRequest(RemoteRequestKey key, DateTimeOffset createdAt, int required, uint donId)
+    private sealed class PendingRequest(RemoteRequestKey key, DateTimeOffset createdAt, int required, int expected, uint donId)
     {
         private readonly Lock _lock = new();
         private readonly SortedSet<string> _requesters = new(StringComparer.Ordinal);
@@ -229,6 +237,18 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
 
         public DateTimeOffset? CompletedAt { get; private set; }
+
+        /// <summary>True once every member of the calling DON has sent this request.</summary>
+        public bool AllArrived
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _requesters.Count >= expected;
+                }
+            }
+        }
 
         public Task<byte[]> Completion => _completion.Task;
 
