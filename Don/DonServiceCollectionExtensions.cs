@@ -17,7 +17,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DonServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the signed node-to-node transport and the remote capability server: NodeIdentity (Node:*) and
+    /// Registers the authenticated node-to-node transport and the remote capability server: NodeIdentity (Node:*) and
     /// PeerDirectory (Peers:*) from configuration unless already registered, options Don:Transport and
     /// Don:RemoteCapabilities (validated at start). The host registers an <see cref="ITopologySource"/>.
     /// </summary>
@@ -30,7 +30,6 @@ public static class DonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DonTransportOptions>().Bind(configuration.GetSection(DonTransportOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RemoteCapabilityOptions>().Bind(configuration.GetSection(RemoteCapabilityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<DonMessageVerifier>();
         services.TryAddSingleton<DonTransportClient>();
         services.TryAddSingleton<RemoteCapabilityServer>();
         return services;
@@ -61,10 +60,14 @@ public static class DonServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps POST <see cref="DonTransportOptions.MessagesPath"/>, where peers deliver signed envelopes.</summary>
-    public static IEndpointConventionBuilder MapDonTransport(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Adds the WebSocket middleware and maps <see cref="DonTransportOptions.SessionPath"/>, where peers open their
+    /// authenticated sessions.
+    /// </summary>
+    public static IEndpointConventionBuilder MapDonTransport(this WebApplication app)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPost(DonTransportOptions.MessagesPath, DonTransportEndpoint.HandleAsync);
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseWebSockets();
+        return app.Map(DonTransportOptions.SessionPath, DonTransportEndpoint.HandleAsync);
     }
 }

@@ -12,7 +12,7 @@ namespace CreAspire.Don.Remote;
 public sealed class CapabilityQuorumException(string message) : Exception(message);
 
 /// <summary>
-/// Calls a capability served by another DON: sends the signed request to every member of the capability DON and
+/// Calls a capability served by another DON: sends the request to every member of the capability DON and
 /// returns the first response that F(capability DON)+1 members sent byte-for-byte identically. Fails fast when too
 /// many members failed or disagreed for that to happen; times out after <see cref="RemoteCapabilityOptions.RequestTimeout"/>.
 /// </summary>
@@ -67,11 +67,10 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         var request = new RemoteCapabilityRequest(callerDonId, CapabilityDon.Id, Id, call.Method, call.Payload?.ToByteArray() ?? [], call.Metadata);
         var body = DonJson.Serialize(request);
         var requestKey = RemoteRequestKey.BodyDigest(body);
-        var envelope = _transport.Sign(DonMessageKinds.CapabilityRequest, body);
 
         // Sends are not cancelled once quorum is reached: every capability node should get every copy (so each executes
         // the request once); each send is bounded by the request timeout and the caller's token.
-        var pending = CapabilityDon.Members.Select(member => SendOneAsync(member, envelope, requestKey, cancellationToken)).ToList();
+        var pending = CapabilityDon.Members.Select(member => SendOneAsync(member, body, requestKey, cancellationToken)).ToList();
         var tally = new ResponseTally(CapabilityDon.F + 1, CapabilityDon.Members.Count);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timeout = Task.Delay(_options.RequestTimeout, _transport.Clock, timer.Token);
@@ -109,12 +108,12 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
 
     private string Describe(uint callerDonId) => $"{Id} on DON {CapabilityDon.Id} ({CapabilityDon.Name}) called for DON {callerDonId}";
 
-    private async Task<NodeOutcome> SendOneAsync(string member, DonEnvelope envelope, string requestKey, CancellationToken cancellationToken)
+    private async Task<NodeOutcome> SendOneAsync(string member, byte[] body, string requestKey, CancellationToken cancellationToken)
     {
         try
         {
-            var reply = await _transport.SendAsync(member, envelope, DonMessageKinds.CapabilityResponse, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            var response = DonJson.DeserializeResponse(reply.Body);
+            var reply = await _transport.SendAsync(member, body, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var response = DonJson.DeserializeResponse(reply);
             if (response is null || response.RequestKey != requestKey || response.CapabilityDonId != CapabilityDon.Id)
             {
                 return NodeOutcome.Failed(member, "answered for a different request");

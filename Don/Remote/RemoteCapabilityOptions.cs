@@ -15,7 +15,7 @@ public sealed class RemoteCapabilityOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:30:00")]
     public TimeSpan QuorumTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Server: how long an executed request's answer is kept for requesters that arrive late.</summary>
+    /// <summary>Server: how long an executed request's answer is kept for requesters that arrive late (dropped earlier once every member of the calling DON has it).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ResultRetention { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using CreAspire.Don.Transport;
 using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Sdk;
 using CreAspire.Protocol.Topology;
 using Google.Protobuf;
@@ -14,36 +15,36 @@ namespace CreAspire.Don.Remote;
 /// <summary>A local capability this node serves for its DON, and the DONs allowed to call it.</summary>
 public sealed record ServedCapability(IExecutableCapability Capability, uint DonId, IReadOnlySet<uint> AllowedCallerDons);
 
-/// <summary>The HTTP status and body the transport endpoint answers with.</summary>
-public readonly record struct DonReply(int StatusCode, byte[] Body, string ContentType);
-
 /// <summary>
 /// Capability DON side of the remote-capability protocol: a request runs once F(calling DON)+1 identical copies arrived
-/// from distinct members of the calling DON; every requester (also late ones, for <see cref="RemoteCapabilityOptions.ResultRetention"/>)
-/// gets the same signed answer; a request that never reaches quorum expires with an error answer.
+/// from distinct members of the calling DON; every requester (also late ones, for <see cref="RemoteCapabilityOptions.ResultRetention"/>
+/// or until every member of the calling DON has it)
+/// gets the same answer; a request that never reaches quorum expires with an error answer. Requests arrive on sessions
+/// whose sender the transport has authenticated (<see cref="DonHandshake"/>); membership of the calling DON is checked here.
 /// </summary>
 public sealed partial class RemoteCapabilityServer : IDisposable
 {
     private readonly ConcurrentDictionary<RemoteRequestKey, PendingRequest> _pending = new();
-    private readonly DonTransportClient _signer;
     private readonly ITopologySource _topology;
-    private readonly DonMessageVerifier _verifier;
+    private readonly TimeProvider _clock;
+    private readonly string _self;
     private readonly RemoteCapabilityOptions _options;
     private readonly ILogger<RemoteCapabilityServer> _logger;
     private readonly ITimer _sweeper;
     private readonly CancellationTokenSource _stopping = new();
     private volatile FrozenDictionary<(string CapabilityId, uint DonId), ServedCapability> _served = FrozenDictionary<(string, uint), ServedCapability>.Empty;
 
-    public RemoteCapabilityServer(DonTransportClient signer, ITopologySource topology, DonMessageVerifier verifier, IOptions<RemoteCapabilityOptions> options, ILogger<RemoteCapabilityServer> logger)
+    public RemoteCapabilityServer(NodeIdentity identity, ITopologySource topology, TimeProvider clock, IOptions<RemoteCapabilityOptions> options, ILogger<RemoteCapabilityServer> logger)
     {
-        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(options);
-        _signer = signer;
+        _self = identity.Address;
         _topology = topology;
-        _verifier = verifier;
+        _clock = clock;
         _options = options.Value;
         _logger = logger;
-        _sweeper = signer.Clock.CreateTimer(_ => Sweep(), null, _options.SweepInterval, _options.SweepInterval);
+        _sweeper = clock.CreateTimer(_ => Sweep(), null, _options.SweepInterval, _options.SweepInterval);
     }
 
     /// <summary>What this node currently serves (replaced by the launcher on every topology read).</summary>
@@ -55,56 +56,56 @@ public sealed partial class RemoteCapabilityServer : IDisposable
     public void Serve(IEnumerable<ServedCapability> served) =>
         _served = served.ToFrozenDictionary(s => (s.Capability.Id, s.DonId));
 
-    /// <summary>Handles one POSTed envelope; never throws for bad input (answers 4xx and logs instead).</summary>
-    public async Task<DonReply> HandleAsync(DonEnvelope envelope, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles one request from the authenticated node <paramref name="sender"/>; never throws for bad input (answers
+    /// 4xx and logs instead). The answer body is a <see cref="RemoteCapabilityResponse"/>.
+    /// </summary>
+    public async Task<DonReply> HandleAsync(string sender, byte[] body, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(envelope);
-        if (_verifier.Verify(envelope, DonMessageKinds.CapabilityRequest) is { } failure)
-        {
-            return Text(401, failure);
-        }
-
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(body);
         RemoteCapabilityRequest? request;
         try
         {
-            request = DonJson.DeserializeRequest(envelope.Body);
+            request = DonJson.DeserializeRequest(body);
         }
         catch (System.Text.Json.JsonException ex)
         {
-            return Reject(envelope, 400, $"malformed capability request body: {ex.Message}");
+            return Reject(sender, 400, $"malformed capability request body: {ex.Message}");
         }
 
         if (request is null || string.IsNullOrEmpty(request.CapabilityId) || request.Metadata is null)
         {
-            return Reject(envelope, 400, "capability request body is empty or lacks capabilityId/metadata");
+            return Reject(sender, 400, "capability request body is empty or lacks capabilityId/metadata");
         }
 
         if (!_served.TryGetValue((request.CapabilityId, request.CapabilityDonId), out var served))
         {
-            return Reject(envelope, 404, $"node {_signer.Identity.Address} does not serve {request.CapabilityId} for DON {request.CapabilityDonId}");
+            return Reject(sender, 404, $"node {_self} does not serve {request.CapabilityId} for DON {request.CapabilityDonId}");
         }
 
         var snapshot = await _topology.GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var callerDon = snapshot.FindDon(request.CallerDonId);
         if (callerDon is null)
         {
-            return Reject(envelope, 403, $"calling DON {request.CallerDonId} is not in the registry");
+            return Reject(sender, 403, $"calling DON {request.CallerDonId} is not in the registry");
         }
 
-        if (!callerDon.IsMember(envelope.Sender))
+        if (!callerDon.IsMember(sender))
         {
-            return Reject(envelope, 403, $"sender {envelope.Sender} is not a member of DON {callerDon.Id} ({callerDon.Name}) it claims to call for");
+            return Reject(sender, 403, $"sender {sender} is not a member of DON {callerDon.Id} ({callerDon.Name}) it claims to call for");
         }
 
         if (!served.AllowedCallerDons.Contains(callerDon.Id))
         {
-            return Reject(envelope, 403, $"DON {callerDon.Id} ({callerDon.Name}) is not allowed to call {request.CapabilityId} on DON {served.DonId} (no shared DON family)");
+            return Reject(sender, 403, $"DON {callerDon.Id} ({callerDon.Name}) is not allowed to call {request.CapabilityId} on DON {served.DonId} (no shared DON family)");
         }
 
-        var key = RemoteRequestKey.From(request, envelope.Body);
-        var now = _signer.Clock.GetUtcNow();
-        var pending = _pending.GetOrAdd(key, static (k, state) => new PendingRequest(k, state.now, state.required, state.donId), (now, required: callerDon.F + 1, donId: served.DonId));
-        if (pending.AddRequester(envelope.Sender))
+        var key = RemoteRequestKey.From(request, body);
+        var now = _clock.GetUtcNow();
+        var pending = _pending.GetOrAdd(key, static (k, state) => new PendingRequest(k, state.now, state.required, state.expected, state.donId),
+            (now, required: callerDon.F + 1, expected: callerDon.Members.Count, donId: served.DonId));
+        if (pending.AddRequester(sender))
         {
             _ = ExecuteAsync(pending, served, request);
         }
@@ -112,13 +113,19 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         var remaining = pending.CreatedAt + _options.QuorumTimeout - now + _options.SweepInterval;
         try
         {
-            var reply = await pending.Completion.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _signer.Clock, cancellationToken)
+            var reply = await pending.Completion.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock, cancellationToken)
                 .ConfigureAwait(false);
-            return new DonReply(200, reply, "application/json");
+            if (pending.AllArrived)
+            {
+                // Every member of the calling DON has its answer: nobody is left to arrive late, so nothing is retained.
+                _pending.TryRemove(new KeyValuePair<RemoteRequestKey, PendingRequest>(key, pending));
+            }
+
+            return new DonReply(200, reply);
         }
         catch (TimeoutException)
         {
-            return Text(504, $"{request.CapabilityId} {request.Method} got no answer within {remaining.TotalSeconds:0.###} s on node {_signer.Identity.Address}");
+            return DonReply.Text(504, $"{request.CapabilityId} {request.Method} got no answer within {remaining.TotalSeconds:0.###} s on node {_self}");
         }
     }
 
@@ -149,18 +156,15 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
 
         LogExecuted(_logger, request.CapabilityId, request.Method, request.Metadata.WorkflowExecutionId, request.Metadata.ReferenceId, request.CallerDonId, caller.NodeAddresses.Count);
-        pending.Complete(SignedReply(pending.Key, served.DonId, response.ToByteArray(), null), _signer.Clock.GetUtcNow());
+        pending.Complete(Reply(pending.Key, served.DonId, response.ToByteArray(), null), _clock.GetUtcNow());
     }
 
-    private byte[] SignedReply(RemoteRequestKey key, uint donId, byte[] response, string? error)
-    {
-        var body = DonJson.Serialize(new RemoteCapabilityResponse(key.BodySha256, donId, response, error));
-        return DonJson.Serialize(_signer.Sign(DonMessageKinds.CapabilityResponse, body));
-    }
+    private static byte[] Reply(RemoteRequestKey key, uint donId, byte[] response, string? error) =>
+        DonJson.Serialize(new RemoteCapabilityResponse(key.BodySha256, donId, response, error));
 
     private void Sweep()
     {
-        var now = _signer.Clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         foreach (var (key, pending) in _pending)
         {
             if (pending.CompletedAt is { } completedAt)
@@ -176,19 +180,17 @@ public sealed partial class RemoteCapabilityServer : IDisposable
                 var error = $"quorum not reached: {key.CapabilityId} {key.Method} received {count} of {required} required identical requests " +
                             $"from DON {key.CallerDonId} members within {_options.QuorumTimeout.TotalSeconds:0.###} s";
                 LogExpired(_logger, key.CapabilityId, key.WorkflowExecutionId, key.ReferenceId, count, required);
-                pending.Complete(SignedReply(key, pending.DonId, [], error), now);
+                pending.Complete(Reply(key, pending.DonId, [], error), now);
                 _pending.TryRemove(key, out _);
             }
         }
     }
 
-    private DonReply Reject(DonEnvelope envelope, int status, string reason)
+    private DonReply Reject(string sender, int status, string reason)
     {
-        _verifier.Reject(envelope, reason);
-        return Text(status, reason);
+        LogRejected(_logger, sender, reason);
+        return DonReply.Text(status, reason);
     }
-
-    private static DonReply Text(int status, string message) => new(status, System.Text.Encoding.UTF8.GetBytes(message), "text/plain; charset=utf-8");
 
     public void Dispose()
     {
@@ -196,6 +198,9 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         _stopping.Cancel();
         _stopping.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected DON request from {Sender}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string sender, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Executed {CapabilityId} {Method} for execution {ExecutionId} ref {ReferenceId} from DON {CallerDonId} ({Requesters} requesters)")]
     private static partial void LogExecuted(ILogger logger, string capabilityId, string method, string executionId, string referenceId, uint callerDonId, int requesters);
@@ -207,7 +212,7 @@ public sealed partial class RemoteCapabilityServer : IDisposable
     private static partial void LogExpired(ILogger logger, string capabilityId, string executionId, string referenceId, int count, int required);
 
     /// <summary>One request key's state: distinct requesters, single-flight execution, one shared signed answer.</summary>
-    private sealed class PendingRequest(RemoteRequestKey key, DateTimeOffset createdAt, int required, uint donId)
+    private sealed class PendingRequest(RemoteRequestKey key, DateTimeOffset createdAt, int required, int expected, uint donId)
     {
         private readonly Lock _lock = new();
         private readonly SortedSet<string> _requesters = new(StringComparer.Ordinal);
@@ -232,6 +237,18 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
 
         public DateTimeOffset? CompletedAt { get; private set; }
+
+        /// <summary>True once every member of the calling DON has sent this request.</summary>
+        public bool AllArrived
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _requesters.Count >= expected;
+                }
+            }
+        }
 
         public Task<byte[]> Completion => _completion.Task;
 

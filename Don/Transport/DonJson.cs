@@ -4,19 +4,14 @@ using CreAspire.Don.Remote;
 
 namespace CreAspire.Don.Transport;
 
-/// <summary>Wire serialization of envelopes and bodies (camelCase JSON, byte arrays as base64).</summary>
+/// <summary>Wire serialization of request and answer bodies (camelCase JSON, byte arrays as base64).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(DonEnvelope))]
 [JsonSerializable(typeof(RemoteCapabilityRequest))]
 [JsonSerializable(typeof(RemoteCapabilityResponse))]
 internal sealed partial class DonJsonContext : JsonSerializerContext;
 
 public static class DonJson
 {
-    public static byte[] Serialize(DonEnvelope envelope) => JsonSerializer.SerializeToUtf8Bytes(envelope, DonJsonContext.Default.DonEnvelope);
-
-    public static DonEnvelope? DeserializeEnvelope(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, DonJsonContext.Default.DonEnvelope);
-
     public static byte[] Serialize(RemoteCapabilityRequest request) => JsonSerializer.SerializeToUtf8Bytes(request, DonJsonContext.Default.RemoteCapabilityRequest);
 
     public static RemoteCapabilityRequest? DeserializeRequest(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, DonJsonContext.Default.RemoteCapabilityRequest);

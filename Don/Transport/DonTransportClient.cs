@@ -1,7 +1,7 @@
+using System.Collections.Concurrent;
+using System.Net.Http;
+using System.Net.WebSockets;
 using CreAspire.Chain.Crypto;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Topology;
 using Microsoft.Extensions.Logging;
@@ -9,124 +9,179 @@ using Microsoft.Extensions.Options;
 
 namespace CreAspire.Don.Transport;
 
-/// <summary>Thrown when a peer could not be reached or answered with something other than a valid signed envelope.</summary>
+/// <summary>Thrown when a peer could not be reached, refused a request, or did not answer in time.</summary>
 public sealed class DonTransportException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Sends signed envelopes to peers over HTTP POST and returns their signed answers. Connections are pooled and
-/// re-established on demand; a refused connection is retried <see cref="DonTransportOptions.ConnectAttempts"/> times with
-/// exponential backoff; every send has a caller-supplied overall timeout.
+/// Sends requests to peers over one authenticated session per peer (<see cref="DonHandshake"/>, <see cref="DonSession"/>),
+/// opened on the first send and re-opened on the next send after it closed. A refused connection is retried
+/// <see cref="DonTransportOptions.ConnectAttempts"/> times with exponential backoff; every send has a caller-supplied
+/// overall timeout that also bounds connecting.
 /// </summary>
-public sealed partial class DonTransportClient : IDisposable
+public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 {
-    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
-    private readonly HttpClient _http;
+    private readonly ConcurrentDictionary<string, Task<DonSession>> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _connecting = new();
+    private readonly CancellationTokenSource _disposing = new();
     private readonly PeerDirectory _peers;
     private readonly DonTransportOptions _options;
     private readonly ILogger<DonTransportClient> _logger;
-    private readonly EthKey _signer;
+    private readonly EthKey _key;
 
     public DonTransportClient(NodeIdentity identity, PeerDirectory peers, IOptions<DonTransportOptions> options, TimeProvider clock, ILogger<DonTransportClient> logger)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
         Identity = identity;
-        _signer = identity.Key;
+        _key = identity.Key;
         Clock = clock;
         _peers = peers;
         _options = options.Value;
         _logger = logger;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectTimeout = _options.ConnectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-            MaxConnectionsPerServer = 256,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // every send carries its own deadline
-        };
     }
 
     public NodeIdentity Identity { get; }
 
     public TimeProvider Clock { get; }
 
-    /// <summary>Signs <paramref name="body"/> with this node's key.</summary>
-    public DonEnvelope Sign(string kind, byte[] body) => DonEnvelope.Create(kind, _signer, body, Clock);
+    /// <summary>Number of sessions currently open to peers.</summary>
+    public int OpenSessions => _sessions.Values.Count(s => s.IsCompletedSuccessfully && !s.Result.IsClosed);
 
-    /// <summary>POSTs <paramref name="envelope"/> to <paramref name="peerAddress"/> and returns its answer, checked to be signed by that peer.</summary>
-    public async Task<DonEnvelope> SendAsync(string peerAddress, DonEnvelope envelope, string expectedReplyKind, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its answer body. Throws
+    /// <see cref="DonTransportException"/> when the peer is unknown or unreachable, refuses the request (non-200 status,
+    /// with its reason), or does not answer within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<byte[]> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(peerAddress);
+        ArgumentNullException.ThrowIfNull(body);
         if (!_peers.TryResolve(peerAddress, out var baseUrl))
         {
             throw new DonTransportException($"no URL is configured for node {peerAddress} (set {PeerDirectory.SectionName}__{peerAddress.ToLowerInvariant()})");
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (body.Length > _options.MaxBodyBytes)
+        {
+            throw new DonTransportException($"request of {body.Length} bytes to node {peerAddress} exceeds Don:Transport:MaxBodyBytes ({_options.MaxBodyBytes})");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         deadline.CancelAfter(timeout);
-        var url = new Uri(baseUrl!, DonTransportOptions.MessagesPath);
-        var payload = DonJson.Serialize(envelope);
+        try
+        {
+            var session = await SessionFor(peerAddress.ToLowerInvariant(), baseUrl!).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var reply = await session.RequestAsync(body, deadline.Token).ConfigureAwait(false);
+            return reply.IsSuccess ? reply.Body : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DonTransportException(_disposing.IsCancellationRequested
+                ? $"the transport of node {Identity.Address} is shutting down"
+                : $"node {peerAddress} did not answer within {timeout.TotalSeconds:0.###} s", ex);
+        }
+    }
+
+    private Task<DonSession> SessionFor(string peer, Uri baseUrl)
+    {
+        lock (_connecting)
+        {
+            if (_sessions.TryGetValue(peer, out var existing) && !(existing.IsFaulted || existing.IsCanceled || (existing.IsCompletedSuccessfully && existing.Result.IsClosed)))
+            {
+                return existing;
+            }
+
+            var connecting = ConnectAsync(peer, baseUrl);
+            _sessions[peer] = connecting;
+            if (existing is { IsCompletedSuccessfully: true })
+            {
+                _ = existing.Result.DisposeAsync().AsTask();
+            }
+
+            return connecting;
+        }
+    }
+
+    private async Task<DonSession> ConnectAsync(string peer, Uri baseUrl)
+    {
+        var builder = new UriBuilder(new Uri(baseUrl, DonTransportOptions.SessionPath));
+        builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
+        var url = builder.Uri;
         var backoff = _options.RetryBackoff;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                using var content = new ByteArrayContent(payload);
-                content.Headers.ContentType = JsonContentType;
-                using var response = await _http.PostAsync(url, content, deadline.Token).ConfigureAwait(false);
-                var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    throw new DonTransportException($"node {peerAddress} refused the message ({(int)response.StatusCode}): {System.Text.Encoding.UTF8.GetString(bytes)}");
-                }
-
-                return CheckReply(peerAddress, bytes, expectedReplyKind);
+                return await ConnectOnceAsync(peer, url).ConfigureAwait(false);
             }
-            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && attempt < _options.ConnectAttempts && !deadline.IsCancellationRequested)
+            catch (WebSocketException ex) when (attempt < _options.ConnectAttempts && !_disposing.IsCancellationRequested)
             {
-                LogRetry(_logger, peerAddress, backoff.TotalMilliseconds, ex.Message);
-                await Task.Delay(backoff, Clock, deadline.Token).ConfigureAwait(false);
+                LogRetry(_logger, peer, backoff.TotalMilliseconds, ex.Message);
+                await Task.Delay(backoff, Clock, _disposing.Token).ConfigureAwait(false);
                 backoff *= 2;
             }
-            catch (HttpRequestException ex)
+            catch (WebSocketException ex)
             {
-                throw new DonTransportException($"node {peerAddress} at {baseUrl} is unreachable: {ex.Message}", ex);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new DonTransportException($"node {peerAddress} did not answer within {timeout.TotalSeconds:0.###} s", ex);
+                throw new DonTransportException($"node {peer} at {baseUrl} is unreachable: {ex.Message}", ex);
             }
         }
     }
 
-    private static DonEnvelope CheckReply(string peerAddress, byte[] bytes, string expectedReplyKind)
+    private async Task<DonSession> ConnectOnceAsync(string peer, Uri url)
     {
-        DonEnvelope? reply;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
         try
         {
-            reply = DonJson.DeserializeEnvelope(bytes);
+            await socket.ConnectAsync(url, timeout.Token).ConfigureAwait(false);
+            var (hello, ephemeral) = DonHandshake.CreateHello(_key, peer, Clock);
+            using (ephemeral)
+            {
+                var helloBytes = DonHandshake.Serialize(hello);
+                await socket.SendAsync(helloBytes, WebSocketMessageType.Binary, true, timeout.Token).ConfigureAwait(false);
+                var welcomeBytes = await DonHandshake.ReceiveHandshakeAsync(socket, timeout.Token).ConfigureAwait(false)
+                    ?? throw new DonTransportException($"node {peer} closed the connection during the session handshake");
+                var keys = DonHandshake.Complete(ephemeral, helloBytes, welcomeBytes, peer);
+                LogConnected(_logger, peer, url);
+                return new DonSession(socket, peer, keys, _options.MaxBodyBytes, handler: null, _logger);
+            }
         }
-        catch (JsonException ex)
+        catch (OperationCanceledException ex) when (!_disposing.IsCancellationRequested)
         {
-            throw new DonTransportException($"node {peerAddress} answered with malformed JSON: {ex.Message}", ex);
+            socket.Dispose();
+            throw new DonTransportException($"could not open a session with node {peer} at {url} within {_options.ConnectTimeout.TotalSeconds:0.###} s", ex);
         }
-
-        if (reply is null || reply.Kind != expectedReplyKind)
+        catch
         {
-            throw new DonTransportException($"node {peerAddress} answered with '{reply?.Kind}' instead of '{expectedReplyKind}'");
+            socket.Dispose();
+            throw;
         }
-
-        if (!string.Equals(reply.Sender, peerAddress, StringComparison.OrdinalIgnoreCase) || !reply.IsSignedBy(peerAddress))
-        {
-            throw new DonTransportException($"answer from node {peerAddress} is not signed by it (signer {reply.RecoverSigner() ?? "none"}, claimed sender {reply.Sender})");
-        }
-
-        return reply;
     }
 
-    public void Dispose() => _http.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        foreach (var session in _sessions.Values)
+        {
+            if (session.IsCompletedSuccessfully)
+            {
+                await session.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connecting to {Peer} failed, retrying in {DelayMs} ms: {Error}")]
     private static partial void LogRetry(ILogger logger, string peer, double delayMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Opened a DON session with {Peer} at {Url}")]
+    private static partial void LogConnected(ILogger logger, string peer, Uri url);
 }

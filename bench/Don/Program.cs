@@ -60,6 +60,8 @@ foreach (var caller in callers)
 }
 
 long sequence = 0;
+var gcPauseShare = new List<double>();
+var gen2Collections = new List<double>();
 async Task<double> OneDonCallAsync()
 {
     var executionId = Interlocked.Increment(ref sequence).ToString(CultureInfo.InvariantCulture);
@@ -74,6 +76,8 @@ async Task<double> OneDonCallAsync()
 async Task<(double CallsPerSecond, double P50, double P99)> RoundAsync(TimeSpan duration)
 {
     var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+    var pausedBefore = GC.GetTotalPauseDuration();
+    var gen2Before = GC.CollectionCount(2);
     var stopwatch = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
@@ -83,6 +87,8 @@ async Task<(double CallsPerSecond, double P50, double P99)> RoundAsync(TimeSpan 
         }
     }));
     var sorted = latencies.Order().ToArray();
+    gcPauseShare.Add((GC.GetTotalPauseDuration() - pausedBefore) / stopwatch.Elapsed * 100);
+    gen2Collections.Add(GC.CollectionCount(2) - gen2Before);
     return (sorted.Length / stopwatch.Elapsed.TotalSeconds, sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)]);
 }
 
@@ -94,13 +100,15 @@ for (var i = 0; i < rounds; i++)
 }
 
 Console.WriteLine($"DON-to-DON calls: 4 workflow nodes -> 4 capability nodes (F=1 each), {concurrency} concurrent DON calls, {rounds} rounds of {seconds} s, {Environment.ProcessorCount} cores");
-Console.WriteLine("A DON call = all 4 caller nodes call; each sends to all 4 capability nodes (16 signed requests, 16 signed answers).");
+Console.WriteLine("A DON call = all 4 caller nodes call; each sends to all 4 capability nodes (16 requests, 16 answers on authenticated sessions).");
 Console.WriteLine();
 Console.WriteLine("| metric | min | median | max | target |");
 Console.WriteLine("|---|---|---|---|---|");
 Row("DON calls/s", results.Select(r => r.CallsPerSecond), "≥ 1,000");
 Row("p50 latency (ms)", results.Select(r => r.P50), "");
 Row("p99 latency (ms)", results.Select(r => r.P99), "≤ 25");
+Row("GC pause (% of time)", gcPauseShare.Skip(1), "");
+Row("gen2 GCs per round", gen2Collections.Skip(1), "");
 
 foreach (var app in apps)
 {

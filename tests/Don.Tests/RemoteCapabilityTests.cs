@@ -7,6 +7,7 @@ using CreAspire.Don.Tests.Infrastructure;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Mock;
+using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CreAspire.Don.Tests;
@@ -75,6 +76,23 @@ public sealed class RemoteCapabilityTests(PostgresFixture postgres)
         using var http = new HttpClient { BaseAddress = network.CapabilityNodes[0].BaseUrl };
         var listed = await http.GetFromJsonAsync<List<Dictionary<string, object>>>($"/requests?execution_id={executionId}&capability_id={CapabilityIds.Mock}");
         Assert.Single(listed!);
+    }
+
+    [Fact]
+    public async Task Answer_is_kept_for_a_late_member_and_dropped_once_every_member_has_it()
+    {
+        var (network, callers) = await StartAsync();
+        await using var _ = network;
+        var executionId = Guid.NewGuid().ToString("N");
+        var servers = network.CapabilityNodes.Select(n => n.Get<RemoteCapabilityServer>()).ToArray();
+
+        var early = await MockCalls.FromAllAsync(callers.Take(3), () => MockCalls.Call(executionId, message: "late"));
+        Assert.All(servers, s => Assert.Equal(1, s.PendingCount)); // kept: wf-3 has not asked yet
+        var late = await callers[3].Registry.Get(CapabilityIds.Mock).ExecuteAsync(MockCalls.Call(executionId, message: "late"), CancellationToken.None);
+
+        Assert.Equal(early[0].ToByteArray(), late.ToByteArray());
+        await Wait.UntilAsync(() => servers.All(s => s.PendingCount == 0), TimeSpan.FromSeconds(10), "every server to drop the request all members have answered");
+        Assert.Single(await MockCalls.RecordsAsync(network.CapabilityNodes[0], executionId));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
 using CreAspire.Chain.Crypto;
 using CreAspire.Don.Launcher;
 using CreAspire.Don.Remote;
@@ -7,11 +8,15 @@ using CreAspire.Don.Tests.Infrastructure;
 using CreAspire.Don.Transport;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
+using CreAspire.Protocol.Topology;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CreAspire.Don.Tests;
 
+/// <summary>The accepting side of the DON transport against hand-made hellos, frames and requests.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLifetime
 {
@@ -20,7 +25,6 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
     private static readonly NodeIdentity Outsider = NodeIdentity.Derive("outsider", TestTopology.Seed);
     private DonNetwork _network = null!;
     private CapabilityNode _target = null!;
-    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,127 +33,250 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
             TestTopology.Don(3, "capability", 1, Capability, capabilities: [CapabilityIds.Mock, CapabilityIds.Vault])), [Capability[0]]);
         _target = await _network.StartCapabilityNodeAsync(Capability[0], await postgres.CreateDatabaseAsync("sec"));
         await _target.Get<CapabilityLauncher>().Ready.WaitAsync(TimeSpan.FromSeconds(10));
-        _http = new HttpClient { BaseAddress = _target.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _network.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _network.DisposeAsync();
 
-    private static byte[] RequestBody(uint callerDon = 1) => DonJson.Serialize(new RemoteCapabilityRequest(
-        callerDon, 3, CapabilityIds.Mock, CapabilityIds.ExecuteMethod, MockCalls.Call("sec").Payload!.ToByteArray(), MockCalls.Call("sec").Metadata));
-
-    private static DonEnvelope Signed(EthKey signer, string claimedSender, byte[] body, long timestamp)
-    {
-        var id = Guid.NewGuid().ToString("N");
-        var digest = DonEnvelope.SigningDigest(DonMessageKinds.CapabilityRequest, claimedSender, id, timestamp, body);
-        return new DonEnvelope(DonMessageKinds.CapabilityRequest, claimedSender, id, timestamp, body, signer.SignPersonalMessage(digest));
-    }
+    private static byte[] RequestBody(uint callerDon = 1, string executionId = "sec") => DonJson.Serialize(new RemoteCapabilityRequest(
+        callerDon, 3, CapabilityIds.Mock, CapabilityIds.ExecuteMethod, MockCalls.Call(executionId).Payload!.ToByteArray(), MockCalls.Call(executionId).Metadata));
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private async Task<(HttpStatusCode Status, string Body)> PostAsync(DonEnvelope envelope, CancellationToken cancellationToken = default)
+    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthKey signer, string claimedSender, string receiver, long timestamp)
     {
-        using var content = new ByteArrayContent(DonJson.Serialize(envelope));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await _http.PostAsync(DonTransportOptions.MessagesPath, content, cancellationToken);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var q = ephemeral.ExportParameters(false).Q;
+        byte[] publicKey = [0x04, .. q.X!, .. q.Y!];
+        var signature = signer.SignPersonalMessage(DonHandshake.HelloDigest(claimedSender, receiver, timestamp, publicKey));
+        return (new DonHello(DonHandshake.Version, claimedSender, receiver, timestamp, publicKey, signature), ephemeral);
+    }
+
+    /// <summary>Opens a WebSocket to the target, sends <paramref name="hello"/> and returns the socket and the raw welcome.</summary>
+    private async Task<(ClientWebSocket Socket, byte[] HelloBytes, byte[] Welcome)> SendHelloAsync(DonHello hello)
+    {
+        var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new Uri($"ws://{_target.BaseUrl.Authority}{DonTransportOptions.SessionPath}"), timeout.Token);
+        var helloBytes = DonHandshake.Serialize(hello);
+        await socket.SendAsync(helloBytes, WebSocketMessageType.Binary, true, timeout.Token);
+        var welcome = await DonHandshake.ReceiveHandshakeAsync(socket, timeout.Token);
+        Assert.NotNull(welcome);
+        return (socket, helloBytes, welcome);
+    }
+
+    private async Task<string> RefusalAsync(DonHello hello)
+    {
+        var (socket, _, welcomeBytes) = await SendHelloAsync(hello);
+        using (socket)
+        {
+            var welcome = DonHandshake.ParseWelcome(welcomeBytes)!;
+            Assert.Null(welcome.Signature);
+            Assert.NotNull(welcome.Error);
+            return welcome.Error;
+        }
+    }
+
+    /// <summary>A session with the target opened by <paramref name="node"/>, through the real handshake.</summary>
+    private async Task<(ClientWebSocket Socket, DonSessionKeys Keys)> OpenRawAsync(NodeIdentity node)
+    {
+        var (hello, ephemeral) = Hello(node.Key, node.Address, Capability[0].Address, Now);
+        using (ephemeral)
+        {
+            var (socket, helloBytes, welcome) = await SendHelloAsync(hello);
+            return (socket, DonHandshake.Complete(ephemeral, helloBytes, welcome, Capability[0].Address));
+        }
+    }
+
+    private async Task<DonReply> RequestAsync(NodeIdentity node, byte[] body)
+    {
+        var (socket, keys) = await OpenRawAsync(node);
+        await using var session = new DonSession(socket, Capability[0].Address, keys, 1 << 20, handler: null, NullLogger.Instance);
+        return await session.RequestAsync(body, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
     }
 
     [Fact]
-    public async Task Unsigned_message_is_rejected_and_logged()
+    public async Task Unsigned_hello_is_refused_and_logged()
     {
-        var envelope = Signed(Workflow[0].Key, Workflow[0].Address, RequestBody(), Now) with { Signature = [] };
+        var (hello, ephemeral) = Hello(Workflow[0].Key, Workflow[0].Address, Capability[0].Address, Now);
+        ephemeral.Dispose();
 
-        var (status, body) = await PostAsync(envelope);
+        var error = await RefusalAsync(hello with { Signature = [] });
 
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Contains("unsigned", body, StringComparison.Ordinal);
-        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"Rejected DON message from {Workflow[0].Address} (id {envelope.MessageId}): message is unsigned"));
+        Assert.Contains("hello is unsigned", error, StringComparison.Ordinal);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"Refused a DON session from {Workflow[0].Address}: hello is unsigned"));
     }
 
     [Fact]
-    public async Task Forged_message_signed_by_another_key_is_rejected_and_logged()
+    public async Task Forged_hello_signed_by_another_key_is_refused_and_logged()
     {
-        var envelope = Signed(Outsider.Key, Workflow[0].Address, RequestBody(), Now);
+        var (hello, ephemeral) = Hello(Outsider.Key, Workflow[0].Address, Capability[0].Address, Now);
+        ephemeral.Dispose();
 
-        var (status, body) = await PostAsync(envelope);
+        var error = await RefusalAsync(hello);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Contains($"forged message: signed by {Outsider.Address}", body, StringComparison.Ordinal);
-        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"forged message: signed by {Outsider.Address}, but claims sender {Workflow[0].Address}"));
+        Assert.Contains($"forged hello: signed by {Outsider.Address}", error, StringComparison.Ordinal);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"forged hello: signed by {Outsider.Address}, but claims sender {Workflow[0].Address}"));
     }
 
     [Fact]
-    public async Task Tampered_body_is_rejected()
+    public async Task Tampered_hello_is_refused()
     {
-        var envelope = Signed(Workflow[0].Key, Workflow[0].Address, RequestBody(), Now) with { Body = RequestBody(callerDon: 3) };
+        var (hello, ephemeral) = Hello(Workflow[0].Key, Workflow[0].Address, Capability[0].Address, Now);
+        ephemeral.Dispose();
+        var otherKey = (byte[])hello.EphemeralKey.Clone();
+        otherKey[^1] ^= 1;
 
-        var (status, _) = await PostAsync(envelope);
+        var error = await RefusalAsync(hello with { EphemeralKey = otherKey });
 
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("forged hello: signed by 0x", error, StringComparison.Ordinal); // recovers to some other key
+        Assert.DoesNotContain($"signed by {Workflow[0].Address}", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Stale_message_is_rejected_and_logged()
+    public async Task Stale_hello_is_refused_and_logged()
     {
-        var envelope = Signed(Workflow[0].Key, Workflow[0].Address, RequestBody(), Now - 120_000);
+        var (hello, ephemeral) = Hello(Workflow[0].Key, Workflow[0].Address, Capability[0].Address, Now - 120_000);
+        ephemeral.Dispose();
 
-        var (status, body) = await PostAsync(envelope);
+        var error = await RefusalAsync(hello);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Contains("stale message", body, StringComparison.Ordinal);
-        Assert.True(_network.Logs.Contains(LogLevel.Warning, "stale message"));
+        Assert.Contains("stale hello", error, StringComparison.Ordinal);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, "stale hello"));
     }
 
     [Fact]
-    public async Task Replayed_message_is_rejected()
+    public async Task Hello_addressed_to_another_node_is_refused()
     {
-        var envelope = Signed(Workflow[0].Key, Workflow[0].Address, RequestBody(), Now);
-        using var stopFirst = new CancellationTokenSource();
-        var first = PostAsync(envelope, stopFirst.Token); // accepted, then waits for a second requester
+        var (hello, ephemeral) = Hello(Workflow[0].Key, Workflow[0].Address, Capability[1].Address, Now);
+        ephemeral.Dispose();
+
+        var error = await RefusalAsync(hello);
+
+        Assert.Contains($"hello is addressed to {Capability[1].Address}, but this node is {Capability[0].Address}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_from_a_node_in_no_DON_of_the_registry_is_refused_and_logged()
+    {
+        var (hello, ephemeral) = Hello(Outsider.Key, Outsider.Address, Capability[0].Address, Now);
+        ephemeral.Dispose();
+
+        var error = await RefusalAsync(hello);
+
+        Assert.Contains($"node {Outsider.Address} is not a member of any DON in the registry", error, StringComparison.Ordinal);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"Refused a DON session from {Outsider.Address}: node {Outsider.Address} is not a member of any DON"));
+    }
+
+    [Fact]
+    public async Task Request_from_a_non_member_of_the_claimed_DON_is_rejected_and_logged()
+    {
+        // cap-1 is in the registry (so its session opens) but not in workflow DON 1, which it claims to call for.
+        var reply = await RequestAsync(Capability[1], RequestBody(callerDon: 1));
+
+        Assert.Equal(403, reply.StatusCode);
+        Assert.Contains($"sender {Capability[1].Address} is not a member of DON 1", reply.BodyText, StringComparison.Ordinal);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"Rejected DON request from {Capability[1].Address}: sender {Capability[1].Address} is not a member of DON 1"));
+    }
+
+    [Fact]
+    public async Task Request_claiming_an_unknown_DON_is_rejected()
+    {
+        var reply = await RequestAsync(Workflow[0], RequestBody(callerDon: 42));
+
+        Assert.Equal(403, reply.StatusCode);
+        Assert.Contains("calling DON 42 is not in the registry", reply.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_body_that_is_not_a_capability_request_is_a_bad_request()
+    {
+        var reply = await RequestAsync(Workflow[0], "{\"hello\":1}"u8.ToArray());
+
+        Assert.Equal(400, reply.StatusCode);
+        Assert.Contains("lacks capabilityId/metadata", reply.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_frame_with_a_wrong_MAC_closes_the_session_unanswered_and_is_logged()
+    {
+        var (socket, keys) = await OpenRawAsync(Workflow[0]);
+        using var _ = socket;
+        using var forger = new DonFrameCodec(RandomNumberGenerator.GetBytes(32)); // not the session key
+        var frame = Frame(forger, id: 1, RequestBody(executionId: "forged-frame"));
+
+        await socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None);
+
+        await AssertClosedByPeerAsync(socket);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"Closed DON session with {Workflow[0].Address}: frame 0 failed authentication"));
+        Assert.Equal(0, _target.Get<RemoteCapabilityServer>().PendingCount);
+        GC.KeepAlive(keys);
+    }
+
+    [Fact]
+    public async Task A_replayed_frame_closes_the_session_and_the_request_counts_once()
+    {
+        var (socket, keys) = await OpenRawAsync(Workflow[0]);
+        using var _ = socket;
+        using var codec = new DonFrameCodec(keys.Send);
+        var frame = Frame(codec, id: 1, RequestBody(executionId: "replayed-frame"));
         var server = _target.Get<RemoteCapabilityServer>();
+
+        await socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None);
         await Wait.UntilAsync(() => server.PendingCount == 1, TimeSpan.FromSeconds(10), "the first copy to be accepted");
+        await socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None);
 
-        var (status, body) = await PostAsync(envelope);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-        Assert.Contains("replayed message id", body, StringComparison.Ordinal);
-        await stopFirst.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        await AssertClosedByPeerAsync(socket);
+        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"Closed DON session with {Workflow[0].Address}: frame 1 failed authentication"));
     }
 
     [Fact]
-    public async Task Message_from_a_non_member_of_the_claimed_DON_is_rejected_and_logged()
+    public async Task A_send_to_a_URL_where_another_node_answers_fails_with_the_reason()
     {
-        var envelope = Signed(Outsider.Key, Outsider.Address, RequestBody(), Now);
+        // The directory sends cap-1's traffic to cap-0's URL: cap-0 answers, but its welcome is not signed by cap-1.
+        var peers = new PeerDirectory(new Dictionary<string, Uri> { [Capability[1].Address] = _target.BaseUrl });
+        await using var client = new DonTransportClient(Workflow[0], peers, Options.Create(new DonTransportOptions()), TimeProvider.System, NullLogger<DonTransportClient>.Instance);
 
-        var (status, body) = await PostAsync(envelope);
+        var error = await Assert.ThrowsAsync<DonTransportException>(() => client.SendAsync(Capability[1].Address, RequestBody(), TimeSpan.FromSeconds(10), CancellationToken.None));
 
-        Assert.Equal(HttpStatusCode.Forbidden, status);
-        Assert.Contains($"sender {Outsider.Address} is not a member of DON 1", body, StringComparison.Ordinal);
-        Assert.True(_network.Logs.Contains(LogLevel.Warning, $"sender {Outsider.Address} is not a member of DON 1"));
+        Assert.Contains($"refused the session: hello is addressed to {Capability[1].Address}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Message_claiming_an_unknown_DON_is_rejected()
+    public async Task Plain_HTTP_to_the_session_path_is_a_bad_request()
     {
-        var envelope = Signed(Workflow[0].Key, Workflow[0].Address, RequestBody(callerDon: 42), Now);
-
-        var (status, body) = await PostAsync(envelope);
-
-        Assert.Equal(HttpStatusCode.Forbidden, status);
-        Assert.Contains("calling DON 42 is not in the registry", body, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Body_that_is_not_an_envelope_is_a_bad_request()
-    {
-        using var content = new StringContent("{\"hello\":1}", System.Text.Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync(DonTransportOptions.MessagesPath, content);
+        using var http = new HttpClient { BaseAddress = _target.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.PostAsync(DonTransportOptions.SessionPath, new ByteArrayContent(RequestBody()));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("WebSocket sessions only", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static byte[] Frame(DonFrameCodec codec, ulong id, byte[] body)
+    {
+        var payload = new byte[15 + body.Length];
+        payload[0] = 1; // request
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(payload.AsSpan(1), id);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(11), body.Length);
+        body.CopyTo(payload, 15);
+        var tag = new byte[DonFrameCodec.TagLength];
+        codec.Seal(payload, tag);
+        return [.. payload, .. tag];
+    }
+
+    private static async Task AssertClosedByPeerAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[1024];
+        try
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        }
+        catch (WebSocketException)
+        {
+            // aborted by the server: closed just the same
+        }
+
+        Assert.False(timeout.IsCancellationRequested, "the server kept the session open");
     }
 }
