@@ -31,6 +31,7 @@ public static class EnclaveServiceExtensions
         builder.Services.AddHttpClient<RelayGatewayClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<WorkflowBinaryCache>();
         builder.Services.AddHttpClient<WorkflowBinaryFetcher>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddHostedService<EnclaveStartupCheck>();
         return builder;

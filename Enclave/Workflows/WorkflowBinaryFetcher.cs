@@ -8,13 +8,30 @@ namespace CreAspire.Enclave.Workflows;
 /// binary_hash is sha256 of the fetched artifact bytes exactly as served (base64 text of the brotli-compressed WASM);
 /// sha256 of the base64-decoded artifact (the original's ComputeBinaryHash over the decoded binary) is accepted too.
 /// The artifact is then decoded: base64 → brotli → WASM (a raw "\0asm" module is also accepted at either stage).
+/// Decoded binaries are kept by binary_hash in <see cref="WorkflowBinaryCache"/>: content that matched a hash once is that
+/// hash's content, so later executions of the same workflow skip the download.
 /// </summary>
-public sealed class WorkflowBinaryFetcher(HttpClient http, IOptions<EnclaveOptions> options)
+public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache cache, IOptions<EnclaveOptions> options)
 {
     private static readonly byte[] WasmMagic = [0x00, 0x61, 0x73, 0x6D];
 
     public async Task<byte[]> FetchAsync(string binaryUrl, byte[] binaryHash, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(binaryHash);
+        var key = Convert.ToHexStringLower(binaryHash);
+        if (cache.TryGet(key, out var cached))
+        {
+            return cached;
+        }
+
+        var wasm = await DownloadAndCheckAsync(binaryUrl, binaryHash, cancellationToken).ConfigureAwait(false);
+        cache.Add(key, wasm);
+        return wasm;
+    }
+
+    private async Task<byte[]> DownloadAndCheckAsync(string binaryUrl, byte[] binaryHash, CancellationToken cancellationToken)
+    {
+        cache.CountDownload();
         var artifact = await DownloadAsync(binaryUrl, cancellationToken).ConfigureAwait(false);
         var decoded = TryBase64(artifact);
         var matches = SHA256.HashData(artifact).AsSpan().SequenceEqual(binaryHash)
@@ -112,4 +129,42 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, IOptions<EnclaveOptio
             return null;
         }
     }
+}
+
+/// <summary>Decoded workflow binaries by binary_hash (hex), at most <see cref="Capacity"/>; the oldest is dropped first.</summary>
+public sealed class WorkflowBinaryCache
+{
+    public const int Capacity = 32;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, byte[]> _binaries = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private int _downloads;
+
+    /// <summary>Number of downloads made (a cached binary is not downloaded again).</summary>
+    public int Downloads => Volatile.Read(ref _downloads);
+
+    public bool TryGet(string binaryHash, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? wasm)
+    {
+        lock (_lock)
+        {
+            return _binaries.TryGetValue(binaryHash, out wasm);
+        }
+    }
+
+    public void Add(string binaryHash, byte[] wasm)
+    {
+        lock (_lock)
+        {
+            if (_binaries.TryAdd(binaryHash, wasm))
+            {
+                _order.Enqueue(binaryHash);
+                if (_order.Count > Capacity)
+                {
+                    _binaries.Remove(_order.Dequeue());
+                }
+            }
+        }
+    }
+
+    internal void CountDownload() => Interlocked.Increment(ref _downloads);
 }

@@ -149,6 +149,19 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enclave_keeps_a_verified_binary_and_runs_it_again_without_downloading_it()
+    {
+        var first = _host.Request("exec-cache-1");
+        await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, first)));
+        Assert.True(_host.Gateway.Artifacts.TryRemove("workflow.b64", out _)); // a download would now fail with 502
+
+        var second = _host.Request("exec-cache-2");
+        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, second)));
+
+        Assert.All(results, result => Assert.Equal("ran exec-cache-2", result.Value.StringValue));
+    }
+
+    [Fact]
     public async Task Enclave_answers_502_when_the_binary_cannot_be_fetched()
     {
         var request = _host.Request("exec-missing", artifact: "missing.b64");
