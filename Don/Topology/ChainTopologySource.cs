@@ -12,9 +12,11 @@ using Microsoft.Extensions.Options;
 namespace CreAspire.Don.Topology;
 
 /// <summary>
-/// The topology read from the CapabilitiesRegistry (DONs, nodes, capabilities), cached for
-/// <see cref="ChainOptions.TopologyRefreshInterval"/>. Concurrent callers share one refresh; if a refresh fails and an
-/// older snapshot exists it is served (and the failure logged) so a chain hiccup does not stop the node.
+/// The topology read from the CapabilitiesRegistry (DONs, nodes, capabilities). Only the first read is waited for;
+/// after that callers get the latest snapshot at once, and a caller that finds it older than
+/// <see cref="ChainOptions.TopologyRefreshInterval"/> starts one background refresh (concurrent callers share it), so
+/// registry reads never sit in the path of a request. If a refresh fails the older snapshot stays (the failure is
+/// logged) so a chain hiccup does not stop the node.
 /// </summary>
 public sealed class ChainTopologySource : ITopologySource, IDisposable
 {
@@ -22,9 +24,12 @@ public sealed class ChainTopologySource : ITopologySource, IDisposable
     private readonly TimeSpan _refreshInterval;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    private RegistrySnapshot? _snapshot;
+    private readonly SemaphoreSlim _firstRead = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
+    private volatile RegistrySnapshot? _snapshot;
     private DateTimeOffset _readAt;
+    private int _refreshing;
+    private int _disposed;
 
     public ChainTopologySource(CapabilitiesRegistry registry, TimeSpan refreshInterval, TimeProvider? clock = null, ILogger<ChainTopologySource>? logger = null)
     {
@@ -36,36 +41,62 @@ public sealed class ChainTopologySource : ITopologySource, IDisposable
         _logger = logger ?? NullLogger<ChainTopologySource>.Instance;
     }
 
+    /// <summary>The background refresh in progress, if any (tests wait on it).</summary>
+    public Task Refreshing { get; private set; } = Task.CompletedTask;
+
     public async ValueTask<RegistrySnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
-        if (_snapshot is { } fresh && _clock.GetUtcNow() - _readAt < _refreshInterval)
+        if (_snapshot is { } current)
         {
-            return fresh;
+            if (_clock.GetUtcNow() - _readAt >= _refreshInterval && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
+            {
+                Refreshing = RefreshInBackgroundAsync();
+            }
+
+            return current;
         }
 
-        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _firstRead.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_snapshot is { } refreshed && _clock.GetUtcNow() - _readAt < _refreshInterval)
+            if (_snapshot is { } readMeanwhile)
             {
-                return refreshed; // another caller refreshed while we waited
+                return readMeanwhile;
             }
 
-            try
-            {
-                _snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-                _readAt = _clock.GetUtcNow();
-            }
-            catch (Exception ex) when (_snapshot is not null && ex is not OperationCanceledException)
-            {
-                _logger.LogWarning(ex, "Reading the topology from CapabilitiesRegistry {Address} failed; serving the snapshot read at {ReadAt}", _registry.Address, _readAt);
-            }
-
-            return _snapshot;
+            var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            _readAt = _clock.GetUtcNow();
+            _snapshot = snapshot;
+            return snapshot;
         }
         finally
         {
-            _refresh.Release();
+            _firstRead.Release();
+        }
+    }
+
+    private async Task RefreshInBackgroundAsync()
+    {
+        try
+        {
+            var snapshot = await ReadAsync(_disposing.Token).ConfigureAwait(false);
+            _readAt = _clock.GetUtcNow();
+            _snapshot = snapshot;
+        }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        {
+            // disposed
+        }
+#pragma warning disable CA1031 // a failed refresh keeps the older snapshot; the next caller after the interval tries again
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _readAt = _clock.GetUtcNow();
+            _logger.LogWarning(ex, "Reading the topology from CapabilitiesRegistry {Address} failed; serving the snapshot read before", _registry.Address);
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
         }
     }
 
@@ -100,7 +131,17 @@ public sealed class ChainTopologySource : ITopologySource, IDisposable
             capabilitiesTask.Result.Select(c => c.CapabilityId).ToArray());
     }
 
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // registered as itself and as ITopologySource: disposed once per registration
+        }
+
+        _disposing.Cancel();
+        _disposing.Dispose();
+        _firstRead.Dispose();
+    }
 }
 
 /// <summary>DI registration of <see cref="ChainTopologySource"/> as the node's <see cref="ITopologySource"/>.</summary>

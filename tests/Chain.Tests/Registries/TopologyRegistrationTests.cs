@@ -76,7 +76,7 @@ public class TopologyRegistrationTests(AnvilChainFixture chain)
     }
 
     [Fact]
-    public async Task New_DON_with_capability_config_appears_after_the_refresh_interval()
+    public async Task New_DON_with_capability_config_appears_once_a_refresh_after_the_interval_has_read_it()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var source = new ChainTopologySource(chain.Capabilities, TimeSpan.FromSeconds(5), clock);
@@ -90,6 +90,8 @@ public class TopologyRegistrationTests(AnvilChainFixture chain)
 
         Assert.Same(before, await source.GetSnapshotAsync(_ct));
         clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Same(before, await source.GetSnapshotAsync(_ct)); // served at once; a background refresh starts
+        await source.Refreshing.WaitAsync(TimeSpan.FromSeconds(30), _ct);
         var after = await source.GetSnapshotAsync(_ct);
         var extra = Assert.Single(after.Dons, d => d.Name == "extra-capability-don");
         Assert.Equal(nodes.Select(n => n.Signer), extra.Members);
