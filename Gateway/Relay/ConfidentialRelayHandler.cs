@@ -25,10 +25,14 @@ public sealed record ConfidentialRelayOptions
     /// <summary>How often expired requests are swept (the original's cleanup period, 1 s in Gen-2); expiry is at most this late.</summary>
     public TimeSpan CleanupPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Node messages per second accepted from one node; excess is dropped (a chatty or faulty node cannot starve the others).</summary>
+    /// <summary>
+    /// Unsolicited node messages per second (answers to no outstanding request: unknown or completed request, repeated
+    /// answer) processed from one node; excess is dropped, so a chatty or faulty node cannot starve the others. A node's
+    /// first answer to a request it was sent is never rate-limited (see <see cref="ConfidentialRelayHandler.HandleNodeMessage"/>).
+    /// </summary>
     public int PerNodeRatePerSecond { get; init; } = 2_000;
 
-    /// <summary>Node messages per second accepted from all nodes together.</summary>
+    /// <summary>Unsolicited node messages per second processed from all nodes together.</summary>
     public int GlobalRatePerSecond { get; init; } = 10_000;
 
     /// <summary>Requests in flight at once; more are refused with LimitExceeded (HTTP 429).</summary>
@@ -120,9 +124,18 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         return await active.Completion.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Accepts a node's answer to a request it was sent. The per-node and global rate limits apply only to messages that
+    /// answer nothing outstanding (unknown or completed request, repeated answer): a node can send at most one accepted
+    /// answer per request it was asked, so accepted answers are bounded by the gateway's own admission
+    /// (<see cref="ConfidentialRelayOptions.MaxActiveRequests"/>). Dropping an owed answer instead would cost that request
+    /// its quorum: every node answers at the same rate, so a limit that drops one node's answers drops the others' at the
+    /// same moment, and every request in flight could then only expire (RequestTimeout later).
+    /// </summary>
     public NodeMessageOutcome HandleNodeMessage(JsonRpcResponse response, string nodeAddress)
     {
         ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(nodeAddress);
         var node = nodeAddress.ToLowerInvariant();
         var don = Volatile.Read(ref _lastDon);
         if (don is not null && !don.IsMember(node))
@@ -131,29 +144,43 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             return Dropped(NodeMessageOutcome.UnknownNode, "unknown_node");
         }
 
-        using (var perNode = _nodeLimiters.GetOrAdd(node, _ => NewLimiter(_options.PerNodeRatePerSecond)).AttemptAcquire())
-        using (var global = _globalLimiter.AttemptAcquire())
+        if (!_active.TryGetValue(response.Id, out var active) || !active.Don.IsMember(node))
         {
-            if (!perNode.IsAcquired || !global.IsAcquired)
+            if (IsRateLimited(node, response.Id))
             {
-                LogRateLimited(node, response.Id);
                 return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
             }
-        }
 
-        if (!_active.TryGetValue(response.Id, out var active))
-        {
             LogUnknownRequest(node, response.Id);
             return Dropped(NodeMessageOutcome.UnknownRequest, "unknown_request");
         }
 
-        if (!active.TryAddResponse(node, CanonicalJson.Digest(response), response))
+        if (active.HasAnswered(node) || !active.TryAddResponse(node, CanonicalJson.Digest(response), response))
         {
+            if (IsRateLimited(node, response.Id))
+            {
+                return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
+            }
+
             LogDuplicateResponse(node, response.Id);
             return Dropped(NodeMessageOutcome.DuplicateResponse, "duplicate");
         }
 
         return Decide(active, expired: false) ? NodeMessageOutcome.CompletedRequest : NodeMessageOutcome.Accepted;
+    }
+
+    /// <summary>Takes a token from the node's and the global limiter; true (and logged) when either is exhausted.</summary>
+    private bool IsRateLimited(string node, string requestId)
+    {
+        using var perNode = _nodeLimiters.GetOrAdd(node, _ => NewLimiter(_options.PerNodeRatePerSecond)).AttemptAcquire();
+        using var global = _globalLimiter.AttemptAcquire();
+        if (perNode.IsAcquired && global.IsAcquired)
+        {
+            return false;
+        }
+
+        LogRateLimited(node, requestId);
+        return true;
     }
 
     public void Dispose()
@@ -336,6 +363,14 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         public bool TryClaimCompletion() => Interlocked.CompareExchange(ref _completed, 1, 0) == 0;
 
         /// <summary>False when this node already answered (its first answer stands).</summary>
+        public bool HasAnswered(string node)
+        {
+            lock (_lock)
+            {
+                return _responses.ContainsKey(node);
+            }
+        }
+
         public bool TryAddResponse(string node, string digest, JsonRpcResponse response)
         {
             lock (_lock)
@@ -370,7 +405,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
     [LoggerMessage(Level = LogLevel.Error, Message = "Response {RequestId} from {NodeAddress}, which is not a member of the relay DON; dropped")]
     private partial void LogUnknownNode(string nodeAddress, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {RequestId} from {NodeAddress} exceeds the node or global rate limit; dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsolicited message {RequestId} from {NodeAddress} exceeds the node or global rate limit; dropped")]
     private partial void LogRateLimited(string nodeAddress, string requestId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Response {RequestId} from {NodeAddress} matches no active request (already completed or unknown); dropped")]
