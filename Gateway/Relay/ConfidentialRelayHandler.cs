@@ -116,7 +116,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         }
 
         GatewayTelemetry.ActiveRequests.Add(1);
-        active.Activity = GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server);
+        active.Activity = GatewayTelemetry.ActivitySource.HasListeners() ? GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server) : null;
         active.Activity?.SetTag("rpc.method", request.Method).SetTag("rpc.request_id", request.Id).SetTag("relay.don_id", don.Id);
         using var cancellation = cancellationToken.Register(() => Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout, "request cancelled by the caller"), "cancelled"));
 
@@ -238,47 +238,105 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
     {
         var tally = active.Tally();
         var required = RequiredQuorum(active.Don);
-        var groups = tally.Responses
-            .GroupBy(r => r.Digest, StringComparer.Ordinal)
-            .Select(g => (Digest: g.Key, Count: g.Count(), First: g.OrderBy(r => r.Node, StringComparer.Ordinal).First()))
-            .ToArray();
-        var maxAgreeing = groups.Length == 0 ? 0 : groups.Max(g => g.Count);
-        var remaining = tally.Outstanding;
+        var (maxAgreeing, agreed) = Agreement(tally.Responses, required);
+        if (agreed is not null)
+        {
+            return Complete(active, GatewayUserResponse.From(agreed.Response), agreed.Response.Error is null ? "success" : "node_error");
+        }
 
-        using var scope = _logger.BeginScope(new Dictionary<string, object>
+        var remaining = tally.Outstanding;
+        if (maxAgreeing + remaining < required)
+        {
+            using (BeginDecisionScope(active, tally, required, maxAgreeing))
+            {
+                return Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
+                    $"quorum unobtainable: requiredQuorum={required}, maxShaToCount={maxAgreeing}, remainingResponses={remaining}"), "quorum_unobtainable");
+            }
+        }
+
+        if (expired)
+        {
+            using (BeginDecisionScope(active, tally, required, maxAgreeing))
+            {
+                return Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout,
+                    $"request expired: got {tally.Responses.Count}/{active.Don.Members.Count} responses"), "expired");
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            using (BeginDecisionScope(active, tally, required, maxAgreeing))
+            {
+                LogWaiting();
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The size of the largest group of identical responses, and the response to answer with when a group reached
+    /// <paramref name="required"/>. Ties (possible only with many nodes) resolve deterministically: smallest digest, then
+    /// the first node in sorted order. Plain loops over at most one response per member: this runs on every node message.
+    /// </summary>
+    private static (int MaxAgreeing, NodeResponse? Agreed) Agreement(IReadOnlyList<NodeResponse> responses, int required)
+    {
+        var maxAgreeing = 0;
+        NodeResponse? agreed = null;
+        for (var i = 0; i < responses.Count; i++)
+        {
+            var digest = responses[i].Digest;
+            if (IndexOfDigest(responses, digest) < i)
+            {
+                continue; // this group was counted at its first member
+            }
+
+            var count = 0;
+            var first = responses[i];
+            for (var j = i; j < responses.Count; j++)
+            {
+                if (string.Equals(responses[j].Digest, digest, StringComparison.Ordinal))
+                {
+                    count++;
+                    first = string.CompareOrdinal(responses[j].Node, first.Node) < 0 ? responses[j] : first;
+                }
+            }
+
+            maxAgreeing = Math.Max(maxAgreeing, count);
+            if (count >= required && (agreed is null || string.CompareOrdinal(digest, agreed.Digest) < 0))
+            {
+                agreed = first;
+            }
+        }
+
+        return (maxAgreeing, agreed);
+    }
+
+    private static int IndexOfDigest(IReadOnlyList<NodeResponse> responses, string digest)
+    {
+        for (var i = 0; i < responses.Count; i++)
+        {
+            if (string.Equals(responses[i].Digest, digest, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The decision's figures as a logging scope; built only when something is about to be logged.</summary>
+    private IDisposable? BeginDecisionScope(ActiveRequest active, Tally tally, int required, int maxAgreeing) =>
+        _logger.BeginScope(new Dictionary<string, object>
         {
             ["requestId"] = active.Request.Id,
             ["required"] = required,
             ["collected"] = tally.Responses.Count,
             ["maxAgreeing"] = maxAgreeing,
-            ["remaining"] = remaining,
+            ["remaining"] = tally.Outstanding,
             ["unreachable"] = tally.Unreachable,
             ["members"] = active.Don.Members.Count,
         });
-
-        // Ties (possible only with many nodes) resolve deterministically: smallest digest, then first node in sorted order.
-        var winner = groups.Where(g => g.Count >= required).OrderBy(g => g.Digest, StringComparer.Ordinal).FirstOrDefault();
-        if (winner.Digest is not null)
-        {
-            var agreed = winner.First.Response;
-            return Complete(active, GatewayUserResponse.From(agreed), agreed.Error is null ? "success" : "node_error");
-        }
-
-        if (maxAgreeing + remaining < required)
-        {
-            return Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
-                $"quorum unobtainable: requiredQuorum={required}, maxShaToCount={maxAgreeing}, remainingResponses={remaining}"), "quorum_unobtainable");
-        }
-
-        if (expired)
-        {
-            return Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout,
-                $"request expired: got {tally.Responses.Count}/{active.Don.Members.Count} responses"), "expired");
-        }
-
-        LogWaiting();
-        return false;
-    }
 
     /// <summary>Single-flight completion: only the first caller answers; the request is removed whatever happens; metrics only for the winner.</summary>
     private bool Complete(ActiveRequest active, GatewayUserResponse response, string outcome)
