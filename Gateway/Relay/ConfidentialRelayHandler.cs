@@ -80,6 +80,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         _logger = logger;
         _globalLimiter = NewLimiter(_options.GlobalRatePerSecond);
         _sweeper = _time.CreateTimer(_ => SweepExpired(), null, _options.CleanupPeriod, _options.CleanupPeriod);
+        _connections.ConnectionClosed += OnConnectionClosed;
     }
 
     public string ServiceName => RelayMethods.ServiceName;
@@ -185,6 +186,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
 
     public void Dispose()
     {
+        _connections.ConnectionClosed -= OnConnectionClosed;
         _sweeper.Dispose();
         foreach (var active in _active.Values)
         {
@@ -205,7 +207,8 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         {
             try
             {
-                await _connections.SendAsync(member, active.Request, cancellationToken).WaitAsync(_options.EffectiveNodeSendTimeout, _time, cancellationToken).ConfigureAwait(false);
+                var connectionId = await _connections.SendAsync(member, active.Request, cancellationToken).WaitAsync(_options.EffectiveNodeSendTimeout, _time, cancellationToken).ConfigureAwait(false);
+                active.RecordSent(member, connectionId);
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -367,6 +370,24 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         return true;
     }
 
+    /// <summary>
+    /// A node connection ended: the node will not answer what was written to that connection (its connector drops the
+    /// session's work; a reconnect is a new session), so those requests stop counting it as outstanding, which may make
+    /// their quorum unobtainable now instead of at expiry.
+    /// </summary>
+    private void OnConnectionClosed(string nodeAddress, long connectionId)
+    {
+        var node = nodeAddress.ToLowerInvariant();
+        foreach (var (_, active) in _active)
+        {
+            if (active.TryMarkLost(node, connectionId))
+            {
+                LogAnswerLost(node, active.Request.Id);
+                Decide(active, expired: false);
+            }
+        }
+    }
+
     private void SweepExpired()
     {
         var now = _time.GetUtcNow();
@@ -402,6 +423,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         private readonly Lock _lock = new();
         private readonly Dictionary<string, NodeResponse> _responses = new(StringComparer.Ordinal);
         private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _sentOn = new(StringComparer.Ordinal);
         private int _completed;
 
         public JsonRpcRequest Request { get; } = request;
@@ -434,6 +456,24 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             lock (_lock)
             {
                 return _responses.TryAdd(node, new NodeResponse(node, digest, response));
+            }
+        }
+
+        /// <summary>Remembers which connection the request went out on to this node.</summary>
+        public void RecordSent(string node, long connectionId)
+        {
+            lock (_lock)
+            {
+                _sentOn[node] = connectionId;
+            }
+        }
+
+        /// <summary>True (and the node marked unreachable) when the request went out on that connection and the node has not answered.</summary>
+        public bool TryMarkLost(string node, long connectionId)
+        {
+            lock (_lock)
+            {
+                return _sentOn.TryGetValue(node, out var sentOn) && sentOn == connectionId && !_responses.ContainsKey(node) && _unreachable.Add(node);
             }
         }
 
@@ -474,6 +514,9 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending request {RequestId} to node {NodeAddress} failed: {Reason}")]
     private partial void LogSendFailed(string nodeAddress, string requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeAddress}'s connection ended before it answered request {RequestId}; it no longer counts as outstanding")]
+    private partial void LogAnswerLost(string nodeAddress, string requestId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Waiting for more relay responses")]
     private partial void LogWaiting();

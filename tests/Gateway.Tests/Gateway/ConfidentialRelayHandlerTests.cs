@@ -232,6 +232,24 @@ public sealed class ConfidentialRelayHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Nodes_whose_connection_ends_before_they_answer_no_longer_count_as_outstanding()
+    {
+        var request = Request("r-conn-lost");
+        var pending = _handler.HandleUserRequestAsync(request, CancellationToken.None);
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[0]);
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[1]);
+
+        _connections.Close(_don.Addresses[0]); // answered already: changes nothing
+        _connections.Close(_don.Addresses[2]);
+        Assert.False(pending.IsCompleted); // 2 agreeing + node 3 outstanding can still make 3
+        _connections.Close(_don.Addresses[3]);
+
+        var response = await pending.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("quorum unobtainable: requiredQuorum=3, maxShaToCount=2, remainingResponses=0", response.Response.Error!.Message);
+        Assert.Equal(0, _handler.ActiveRequestCount);
+    }
+
+    [Fact]
     public async Task Agreed_node_error_is_returned_with_its_own_status()
     {
         var request = Request("r-node-error");
