@@ -10,11 +10,13 @@ using var counters = new GatewayCounters();
 await using var system = await RelaySystem.StartAsync(options.InProcessCapability);
 using var http = new HttpClient { BaseAddress = system.BaseAddress, Timeout = LoadRun.ClientTimeout };
 var warmUp = await LoadRun.RunAsync(http, TimeSpan.FromSeconds(1), options.Concurrency);
+var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 var rounds = new List<LoadResult>();
 for (var i = 0; i < options.Rounds; i++)
 {
     rounds.Add(await LoadRun.RunAsync(http, TimeSpan.FromSeconds(options.Seconds), options.Concurrency));
 }
 
-ResultTable.Print(warmUp, rounds, options, counters.Describe());
+var allocatedPerRequest = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(1, rounds.Sum(r => r.Completed + r.Failed));
+ResultTable.Print(warmUp, rounds, options, counters.Describe(), allocatedPerRequest);
 return rounds.Sum(r => r.Failed) + warmUp.Failed == 0 ? 0 : 1;

@@ -22,7 +22,7 @@ internal sealed record BenchOptions(int Seconds, int Rounds, int Concurrency, bo
 
 internal static class ResultTable
 {
-    public static void Print(LoadResult warmUp, IReadOnlyList<LoadResult> rounds, BenchOptions options, IReadOnlyList<string> gatewayCounters)
+    public static void Print(LoadResult warmUp, IReadOnlyList<LoadResult> rounds, BenchOptions options, IReadOnlyList<string> gatewayCounters, double allocatedPerRequest)
     {
         var all = rounds.Prepend(warmUp).ToArray();
         Console.WriteLine($"confidential.capability.execute via {options.Mode}, loopback, {Environment.ProcessorCount} cores; " +
@@ -41,6 +41,7 @@ internal static class ResultTable
         }
 
         Console.WriteLine("gateway counters: " + string.Join("; ", gatewayCounters));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed bytes allocated per request (whole process: client, gateway, relay nodes{(options.InProcessCapability ? "" : ", capability nodes")}): {allocatedPerRequest:0}"));
     }
 
     private static void Row(string metric, IEnumerable<double> values, string target)
