@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using CreAspire.Gateway.Connections;
 using CreAspire.Gateway.Routing;
@@ -36,7 +37,7 @@ public static class UserApi
         JsonRpcRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize<JsonRpcRequest>(body, RelayJson.Options);
+            request = JsonSerializer.Deserialize<JsonRpcRequest>(body.Value.Span, RelayJson.Options);
         }
         catch (JsonException ex)
         {
@@ -70,27 +71,29 @@ public static class UserApi
         }
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    /// <summary>Reads at most <paramref name="limit"/> bytes into one growing buffer (sized from Content-Length when given); null when the body is larger.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var body = new ArrayBufferWriter<byte>(request.ContentLength is { } length && length > 0 ? (int)length + 1 : 1024);
+        while (true)
         {
-            if (buffer.Length + read > limit)
+            var read = await request.Body.ReadAsync(body.GetMemory(), cancellationToken);
+            if (read == 0)
+            {
+                return body.WrittenMemory;
+            }
+
+            if (body.WrittenCount + read > limit)
             {
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
+            body.Advance(read);
         }
-
-        return buffer.ToArray();
     }
 }

@@ -8,6 +8,8 @@ namespace CreAspire.Gateway.Connections;
 /// <summary>One authenticated node WebSocket carrying StreamJsonRpc (see <see cref="GatewayConnectorProtocol"/>).</summary>
 public sealed class NodeConnection : IAsyncDisposable
 {
+    private static long _lastId;
+
     private readonly WebSocket _socket;
     private readonly JsonRpc _rpc;
 
@@ -28,6 +30,9 @@ public sealed class NodeConnection : IAsyncDisposable
 
     public string NodeAddress { get; }
 
+    /// <summary>Unique per connection in this process (a reconnecting node gets a new one).</summary>
+    public long Id { get; } = Interlocked.Increment(ref _lastId);
+
     public DateTimeOffset LastHeartbeat { get; private set; }
 
     /// <summary>Completes when the connection ends (node closed it, transport failed, or it was replaced).</summary>
@@ -35,8 +40,11 @@ public sealed class NodeConnection : IAsyncDisposable
 
     public void Start() => _rpc.StartListening();
 
-    public Task SendAsync(JsonRpcRequest request, CancellationToken cancellationToken) =>
-        _rpc.NotifyAsync(GatewayConnectorProtocol.ForwardRequestMethod, request).WaitAsync(cancellationToken);
+    public async Task<long> SendAsync(JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        await _rpc.NotifyAsync(GatewayConnectorProtocol.ForwardRequestMethod, request).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Id;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -18,10 +18,12 @@ public sealed partial class NodeConnectionManager(IServiceProvider services, ILo
 
     public IReadOnlyCollection<string> ConnectedNodes => _connections.Keys.Order(StringComparer.Ordinal).ToArray();
 
-    public Task SendAsync(string nodeAddress, JsonRpcRequest request, CancellationToken cancellationToken) =>
+    public event Action<string, long>? ConnectionClosed;
+
+    public Task<long> SendAsync(string nodeAddress, JsonRpcRequest request, CancellationToken cancellationToken) =>
         _connections.TryGetValue(nodeAddress, out var connection)
             ? connection.SendAsync(request, cancellationToken)
-            : Task.FromException(new NodeNotConnectedException(nodeAddress));
+            : Task.FromException<long>(new NodeNotConnectedException(nodeAddress));
 
     /// <summary>Registers a new connection, closing any previous one of the same node.</summary>
     public async Task AddAsync(NodeConnection connection)
@@ -44,7 +46,10 @@ public sealed partial class NodeConnectionManager(IServiceProvider services, ILo
         }
     }
 
-    /// <summary>Removes the connection if it is still the node's current one (a replaced connection removes nothing).</summary>
+    /// <summary>
+    /// Called once when a connection has ended: removes it if it is still the node's current one (a replaced connection
+    /// removes nothing) and tells <see cref="ConnectionClosed"/> subscribers either way.
+    /// </summary>
     public void Remove(NodeConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -52,6 +57,8 @@ public sealed partial class NodeConnectionManager(IServiceProvider services, ILo
         {
             LogDisconnected(connection.NodeAddress);
         }
+
+        ConnectionClosed?.Invoke(connection.NodeAddress, connection.Id);
     }
 
     /// <summary>Routes a node response to the service named by its method's prefix.</summary>

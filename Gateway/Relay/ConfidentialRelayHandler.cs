@@ -25,10 +25,14 @@ public sealed record ConfidentialRelayOptions
     /// <summary>How often expired requests are swept (the original's cleanup period, 1 s in Gen-2); expiry is at most this late.</summary>
     public TimeSpan CleanupPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Node messages per second accepted from one node; excess is dropped (a chatty or faulty node cannot starve the others).</summary>
+    /// <summary>
+    /// Unsolicited node messages per second (answers to no outstanding request: unknown or completed request, repeated
+    /// answer) processed from one node; excess is dropped, so a chatty or faulty node cannot starve the others. A node's
+    /// first answer to a request it was sent is never rate-limited (see <see cref="ConfidentialRelayHandler.HandleNodeMessage"/>).
+    /// </summary>
     public int PerNodeRatePerSecond { get; init; } = 2_000;
 
-    /// <summary>Node messages per second accepted from all nodes together.</summary>
+    /// <summary>Unsolicited node messages per second processed from all nodes together.</summary>
     public int GlobalRatePerSecond { get; init; } = 10_000;
 
     /// <summary>Requests in flight at once; more are refused with LimitExceeded (HTTP 429).</summary>
@@ -76,6 +80,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         _logger = logger;
         _globalLimiter = NewLimiter(_options.GlobalRatePerSecond);
         _sweeper = _time.CreateTimer(_ => SweepExpired(), null, _options.CleanupPeriod, _options.CleanupPeriod);
+        _connections.ConnectionClosed += OnConnectionClosed;
     }
 
     public string ServiceName => RelayMethods.ServiceName;
@@ -112,7 +117,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         }
 
         GatewayTelemetry.ActiveRequests.Add(1);
-        active.Activity = GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server);
+        active.Activity = GatewayTelemetry.ActivitySource.HasListeners() ? GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server) : null;
         active.Activity?.SetTag("rpc.method", request.Method).SetTag("rpc.request_id", request.Id).SetTag("relay.don_id", don.Id);
         using var cancellation = cancellationToken.Register(() => Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout, "request cancelled by the caller"), "cancelled"));
 
@@ -120,9 +125,18 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         return await active.Completion.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Accepts a node's answer to a request it was sent. The per-node and global rate limits apply only to messages that
+    /// answer nothing outstanding (unknown or completed request, repeated answer): a node can send at most one accepted
+    /// answer per request it was asked, so accepted answers are bounded by the gateway's own admission
+    /// (<see cref="ConfidentialRelayOptions.MaxActiveRequests"/>). Dropping an owed answer instead would cost that request
+    /// its quorum: every node answers at the same rate, so a limit that drops one node's answers drops the others' at the
+    /// same moment, and every request in flight could then only expire (RequestTimeout later).
+    /// </summary>
     public NodeMessageOutcome HandleNodeMessage(JsonRpcResponse response, string nodeAddress)
     {
         ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(nodeAddress);
         var node = nodeAddress.ToLowerInvariant();
         var don = Volatile.Read(ref _lastDon);
         if (don is not null && !don.IsMember(node))
@@ -131,24 +145,24 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             return Dropped(NodeMessageOutcome.UnknownNode, "unknown_node");
         }
 
-        using (var perNode = _nodeLimiters.GetOrAdd(node, _ => NewLimiter(_options.PerNodeRatePerSecond)).AttemptAcquire())
-        using (var global = _globalLimiter.AttemptAcquire())
+        if (!_active.TryGetValue(response.Id, out var active) || !active.Don.IsMember(node))
         {
-            if (!perNode.IsAcquired || !global.IsAcquired)
+            if (IsRateLimited(node, response.Id))
             {
-                LogRateLimited(node, response.Id);
                 return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
             }
-        }
 
-        if (!_active.TryGetValue(response.Id, out var active))
-        {
             LogUnknownRequest(node, response.Id);
             return Dropped(NodeMessageOutcome.UnknownRequest, "unknown_request");
         }
 
-        if (!active.TryAddResponse(node, CanonicalJson.Digest(response), response))
+        if (active.HasAnswered(node) || !active.TryAddResponse(node, CanonicalJson.Digest(response), response))
         {
+            if (IsRateLimited(node, response.Id))
+            {
+                return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
+            }
+
             LogDuplicateResponse(node, response.Id);
             return Dropped(NodeMessageOutcome.DuplicateResponse, "duplicate");
         }
@@ -156,8 +170,23 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         return Decide(active, expired: false) ? NodeMessageOutcome.CompletedRequest : NodeMessageOutcome.Accepted;
     }
 
+    /// <summary>Takes a token from the node's and the global limiter; true (and logged) when either is exhausted.</summary>
+    private bool IsRateLimited(string node, string requestId)
+    {
+        using var perNode = _nodeLimiters.GetOrAdd(node, _ => NewLimiter(_options.PerNodeRatePerSecond)).AttemptAcquire();
+        using var global = _globalLimiter.AttemptAcquire();
+        if (perNode.IsAcquired && global.IsAcquired)
+        {
+            return false;
+        }
+
+        LogRateLimited(node, requestId);
+        return true;
+    }
+
     public void Dispose()
     {
+        _connections.ConnectionClosed -= OnConnectionClosed;
         _sweeper.Dispose();
         foreach (var active in _active.Values)
         {
@@ -178,7 +207,8 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         {
             try
             {
-                await _connections.SendAsync(member, active.Request, cancellationToken).WaitAsync(_options.EffectiveNodeSendTimeout, _time, cancellationToken).ConfigureAwait(false);
+                var connectionId = await _connections.SendAsync(member, active.Request, cancellationToken).WaitAsync(_options.EffectiveNodeSendTimeout, _time, cancellationToken).ConfigureAwait(false);
+                active.RecordSent(member, connectionId);
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -211,47 +241,105 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
     {
         var tally = active.Tally();
         var required = RequiredQuorum(active.Don);
-        var groups = tally.Responses
-            .GroupBy(r => r.Digest, StringComparer.Ordinal)
-            .Select(g => (Digest: g.Key, Count: g.Count(), First: g.OrderBy(r => r.Node, StringComparer.Ordinal).First()))
-            .ToArray();
-        var maxAgreeing = groups.Length == 0 ? 0 : groups.Max(g => g.Count);
-        var remaining = tally.Outstanding;
+        var (maxAgreeing, agreed) = Agreement(tally.Responses, required);
+        if (agreed is not null)
+        {
+            return Complete(active, GatewayUserResponse.From(agreed.Response), agreed.Response.Error is null ? "success" : "node_error");
+        }
 
-        using var scope = _logger.BeginScope(new Dictionary<string, object>
+        var remaining = tally.Outstanding;
+        if (maxAgreeing + remaining < required)
+        {
+            using (BeginDecisionScope(active, tally, required, maxAgreeing))
+            {
+                return Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
+                    $"quorum unobtainable: requiredQuorum={required}, maxShaToCount={maxAgreeing}, remainingResponses={remaining}"), "quorum_unobtainable");
+            }
+        }
+
+        if (expired)
+        {
+            using (BeginDecisionScope(active, tally, required, maxAgreeing))
+            {
+                return Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout,
+                    $"request expired: got {tally.Responses.Count}/{active.Don.Members.Count} responses"), "expired");
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            using (BeginDecisionScope(active, tally, required, maxAgreeing))
+            {
+                LogWaiting();
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The size of the largest group of identical responses, and the response to answer with when a group reached
+    /// <paramref name="required"/>. Ties (possible only with many nodes) resolve deterministically: smallest digest, then
+    /// the first node in sorted order. Plain loops over at most one response per member: this runs on every node message.
+    /// </summary>
+    private static (int MaxAgreeing, NodeResponse? Agreed) Agreement(IReadOnlyList<NodeResponse> responses, int required)
+    {
+        var maxAgreeing = 0;
+        NodeResponse? agreed = null;
+        for (var i = 0; i < responses.Count; i++)
+        {
+            var digest = responses[i].Digest;
+            if (IndexOfDigest(responses, digest) < i)
+            {
+                continue; // this group was counted at its first member
+            }
+
+            var count = 0;
+            var first = responses[i];
+            for (var j = i; j < responses.Count; j++)
+            {
+                if (string.Equals(responses[j].Digest, digest, StringComparison.Ordinal))
+                {
+                    count++;
+                    first = string.CompareOrdinal(responses[j].Node, first.Node) < 0 ? responses[j] : first;
+                }
+            }
+
+            maxAgreeing = Math.Max(maxAgreeing, count);
+            if (count >= required && (agreed is null || string.CompareOrdinal(digest, agreed.Digest) < 0))
+            {
+                agreed = first;
+            }
+        }
+
+        return (maxAgreeing, agreed);
+    }
+
+    private static int IndexOfDigest(IReadOnlyList<NodeResponse> responses, string digest)
+    {
+        for (var i = 0; i < responses.Count; i++)
+        {
+            if (string.Equals(responses[i].Digest, digest, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The decision's figures as a logging scope; built only when something is about to be logged.</summary>
+    private IDisposable? BeginDecisionScope(ActiveRequest active, Tally tally, int required, int maxAgreeing) =>
+        _logger.BeginScope(new Dictionary<string, object>
         {
             ["requestId"] = active.Request.Id,
             ["required"] = required,
             ["collected"] = tally.Responses.Count,
             ["maxAgreeing"] = maxAgreeing,
-            ["remaining"] = remaining,
+            ["remaining"] = tally.Outstanding,
             ["unreachable"] = tally.Unreachable,
             ["members"] = active.Don.Members.Count,
         });
-
-        // Ties (possible only with many nodes) resolve deterministically: smallest digest, then first node in sorted order.
-        var winner = groups.Where(g => g.Count >= required).OrderBy(g => g.Digest, StringComparer.Ordinal).FirstOrDefault();
-        if (winner.Digest is not null)
-        {
-            var agreed = winner.First.Response;
-            return Complete(active, GatewayUserResponse.From(agreed), agreed.Error is null ? "success" : "node_error");
-        }
-
-        if (maxAgreeing + remaining < required)
-        {
-            return Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
-                $"quorum unobtainable: requiredQuorum={required}, maxShaToCount={maxAgreeing}, remainingResponses={remaining}"), "quorum_unobtainable");
-        }
-
-        if (expired)
-        {
-            return Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout,
-                $"request expired: got {tally.Responses.Count}/{active.Don.Members.Count} responses"), "expired");
-        }
-
-        LogWaiting();
-        return false;
-    }
 
     /// <summary>Single-flight completion: only the first caller answers; the request is removed whatever happens; metrics only for the winner.</summary>
     private bool Complete(ActiveRequest active, GatewayUserResponse response, string outcome)
@@ -280,6 +368,24 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
 
         active.Activity?.Dispose();
         return true;
+    }
+
+    /// <summary>
+    /// A node connection ended: the node will not answer what was written to that connection (its connector drops the
+    /// session's work; a reconnect is a new session), so those requests stop counting it as outstanding, which may make
+    /// their quorum unobtainable now instead of at expiry.
+    /// </summary>
+    private void OnConnectionClosed(string nodeAddress, long connectionId)
+    {
+        var node = nodeAddress.ToLowerInvariant();
+        foreach (var (_, active) in _active)
+        {
+            if (active.TryMarkLost(node, connectionId))
+            {
+                LogAnswerLost(node, active.Request.Id);
+                Decide(active, expired: false);
+            }
+        }
     }
 
     private void SweepExpired()
@@ -317,6 +423,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         private readonly Lock _lock = new();
         private readonly Dictionary<string, NodeResponse> _responses = new(StringComparer.Ordinal);
         private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _sentOn = new(StringComparer.Ordinal);
         private int _completed;
 
         public JsonRpcRequest Request { get; } = request;
@@ -336,11 +443,37 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         public bool TryClaimCompletion() => Interlocked.CompareExchange(ref _completed, 1, 0) == 0;
 
         /// <summary>False when this node already answered (its first answer stands).</summary>
+        public bool HasAnswered(string node)
+        {
+            lock (_lock)
+            {
+                return _responses.ContainsKey(node);
+            }
+        }
+
         public bool TryAddResponse(string node, string digest, JsonRpcResponse response)
         {
             lock (_lock)
             {
                 return _responses.TryAdd(node, new NodeResponse(node, digest, response));
+            }
+        }
+
+        /// <summary>Remembers which connection the request went out on to this node.</summary>
+        public void RecordSent(string node, long connectionId)
+        {
+            lock (_lock)
+            {
+                _sentOn[node] = connectionId;
+            }
+        }
+
+        /// <summary>True (and the node marked unreachable) when the request went out on that connection and the node has not answered.</summary>
+        public bool TryMarkLost(string node, long connectionId)
+        {
+            lock (_lock)
+            {
+                return _sentOn.TryGetValue(node, out var sentOn) && sentOn == connectionId && !_responses.ContainsKey(node) && _unreachable.Add(node);
             }
         }
 
@@ -370,7 +503,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
     [LoggerMessage(Level = LogLevel.Error, Message = "Response {RequestId} from {NodeAddress}, which is not a member of the relay DON; dropped")]
     private partial void LogUnknownNode(string nodeAddress, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {RequestId} from {NodeAddress} exceeds the node or global rate limit; dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsolicited message {RequestId} from {NodeAddress} exceeds the node or global rate limit; dropped")]
     private partial void LogRateLimited(string nodeAddress, string requestId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Response {RequestId} from {NodeAddress} matches no active request (already completed or unknown); dropped")]
@@ -381,6 +514,9 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending request {RequestId} to node {NodeAddress} failed: {Reason}")]
     private partial void LogSendFailed(string nodeAddress, string requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {NodeAddress}'s connection ended before it answered request {RequestId}; it no longer counts as outstanding")]
+    private partial void LogAnswerLost(string nodeAddress, string requestId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Waiting for more relay responses")]
     private partial void LogWaiting();

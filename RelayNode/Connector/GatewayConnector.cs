@@ -175,6 +175,11 @@ public sealed partial class GatewayConnector(
         {
             LogResponseLost(request.Id, ex.Message);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Fire-and-forget: anything else would be an unobserved task exception and a silently missing answer.
+            LogResponseFailed(ex, request.Id);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to gateway {Endpoint} as {NodeAddress}")]
@@ -183,6 +188,9 @@ public sealed partial class GatewayConnector(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway session with {Endpoint} ended: {Reason}; redialing in {DelayMs} ms")]
     private partial void LogSessionEnded(Uri endpoint, string reason, double delayMs);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Response to {RequestId} not delivered: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Response to {RequestId} not delivered, the gateway session ended: {Reason}")]
     private partial void LogResponseLost(string requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} got no response from this node: handling or sending it failed")]
+    private partial void LogResponseFailed(Exception exception, string requestId);
 }

@@ -32,7 +32,7 @@ public sealed partial class RelayRequestHandler(
     public async Task<JsonRpcResponse> HandleAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var activity = ActivitySource.StartActivity("relay " + request.Method, ActivityKind.Server);
+        using var activity = ActivitySource.HasListeners() ? ActivitySource.StartActivity("relay " + request.Method, ActivityKind.Server) : null;
         activity?.SetTag("rpc.request_id", request.Id);
         try
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -9,30 +10,60 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace CreAspire.Gateway.Bench;
 
-internal sealed record LoadResult(int Completed, int Failed, double RequestsPerSecond, double P50Ms, double P99Ms);
+/// <summary>One round: answered requests, failed ones (error answer or transport failure), unanswered ones (client timeout).</summary>
+internal sealed record LoadResult(int Completed, int Failed, int Unanswered, double RequestsPerSecond, double P50Ms, double P99Ms, IReadOnlyList<string> FirstErrors);
 
 /// <summary>Closed-loop load: <c>concurrency</c> clients each POST one request after another for the duration.</summary>
 internal static class LoadRun
 {
+    /// <summary>
+    /// Longer than the gateway's own deadline (Gateway:UserRequestTimeout, 31 s), so a request the gateway expires is
+    /// reported with the gateway's error, and only a request the gateway never answered counts as unanswered.
+    /// </summary>
+    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(40);
+
+    private const int ErrorsKept = 5;
     private static long _sequence;
 
-    public static async Task<LoadResult> RunAsync(RelaySystem system, TimeSpan duration, int concurrency)
+    public static async Task<LoadResult> RunAsync(HttpClient http, TimeSpan duration, int concurrency)
     {
-        using var http = new HttpClient { BaseAddress = system.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var latencies = new List<double>[concurrency];
         var failures = 0;
+        var unanswered = 0;
+        var errors = new ConcurrentQueue<string>();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
         {
             var mine = latencies[worker] = [];
             while (clock.Elapsed < duration)
             {
+                var request = NewRequest();
                 var started = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsJsonAsync("/", NewRequest(), RelayJson.Options);
-                var body = await response.Content.ReadFromJsonAsync<JsonRpcResponse>(RelayJson.Options);
-                if (!response.IsSuccessStatusCode || body?.Error is not null)
+                string? error;
+                try
+                {
+                    using var response = await http.PostAsJsonAsync("/", request, RelayJson.Options);
+                    var body = await response.Content.ReadFromJsonAsync<JsonRpcResponse>(RelayJson.Options);
+                    error = response.IsSuccessStatusCode && body?.Error is null ? null : $"HTTP {(int)response.StatusCode}: {body?.Error?.Message}";
+                }
+                catch (TaskCanceledException) when (Stopwatch.GetElapsedTime(started) >= ClientTimeout)
+                {
+                    Interlocked.Increment(ref unanswered);
+                    error = $"no answer within {ClientTimeout.TotalSeconds} s";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException)
+                {
+                    error = $"{ex.GetType().Name}: {ex.Message}";
+                }
+
+                if (error is not null)
                 {
                     Interlocked.Increment(ref failures);
+                    if (errors.Count < ErrorsKept)
+                    {
+                        errors.Enqueue($"{request.Id}: {error}");
+                    }
+
                     continue;
                 }
 
@@ -41,7 +72,7 @@ internal static class LoadRun
         }));
         var elapsed = clock.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(all.Length, failures, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+        return new LoadResult(all.Length, failures, unanswered, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), [.. errors.Take(ErrorsKept)]);
     }
 
     private static JsonRpcRequest NewRequest()

@@ -2,8 +2,12 @@ using System.Globalization;
 
 namespace CreAspire.Gateway.Bench;
 
-internal sealed record BenchOptions(int Seconds, int Rounds, int Concurrency)
+internal sealed record BenchOptions(int Seconds, int Rounds, int Concurrency, bool InProcessCapability)
 {
+    public string Mode => InProcessCapability
+        ? "gateway + 4 relay nodes (F=1) + in-process capability on each relay node (--in-process-capability)"
+        : "gateway + 4 relay nodes (F=1) + 4 capability nodes (F=1) over the DON transport";
+
     public static BenchOptions Parse(string[] args)
     {
         int Get(string name, int fallback)
@@ -12,21 +16,32 @@ internal sealed record BenchOptions(int Seconds, int Rounds, int Concurrency)
             return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
         }
 
-        return new BenchOptions(Get("--seconds", 3), Get("--rounds", 3), Get("--concurrency", 16));
+        return new BenchOptions(Get("--seconds", 3), Get("--rounds", 3), Get("--concurrency", 16), args.Contains("--in-process-capability"));
     }
 }
 
 internal static class ResultTable
 {
-    public static void Print(IReadOnlyList<LoadResult> rounds, BenchOptions options)
+    public static void Print(LoadResult warmUp, IReadOnlyList<LoadResult> rounds, BenchOptions options, IReadOnlyList<string> gatewayCounters, double allocatedPerRequest)
     {
-        Console.WriteLine($"confidential.capability.execute via gateway + 4 relay nodes (F=1), loopback; {options.Rounds} rounds x {options.Seconds} s, {options.Concurrency} concurrent clients; failed requests: {rounds.Sum(r => r.Failed)}");
+        var all = rounds.Prepend(warmUp).ToArray();
+        Console.WriteLine($"confidential.capability.execute via {options.Mode}, loopback, {Environment.ProcessorCount} cores; " +
+            $"{options.Rounds} rounds x {options.Seconds} s after a 1 s warm-up, {options.Concurrency} concurrent clients; " +
+            $"answered: {all.Sum(r => r.Completed)}, failed: {all.Sum(r => r.Failed)} (of which unanswered within {LoadRun.ClientTimeout.TotalSeconds} s: {all.Sum(r => r.Unanswered)})");
         Console.WriteLine();
         Console.WriteLine("| metric | min | median | max | target |");
         Console.WriteLine("|---|---|---|---|---|");
         Row("requests/s", rounds.Select(r => r.RequestsPerSecond), "≥ 500");
         Row("p50 latency (ms)", rounds.Select(r => r.P50Ms), "");
         Row("p99 latency (ms)", rounds.Select(r => r.P99Ms), "≤ 50");
+        Console.WriteLine();
+        foreach (var error in all.SelectMany(r => r.FirstErrors).Take(5))
+        {
+            Console.WriteLine("failed: " + error);
+        }
+
+        Console.WriteLine("gateway counters: " + string.Join("; ", gatewayCounters));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed bytes allocated per request (whole process: client, gateway, relay nodes{(options.InProcessCapability ? "" : ", capability nodes")}): {allocatedPerRequest:0}"));
     }
 
     private static void Row(string metric, IEnumerable<double> values, string target)

@@ -203,17 +203,50 @@ public sealed class ConfidentialRelayHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_node_over_its_rate_limit_is_dropped()
+    public async Task A_node_over_its_rate_limit_has_unsolicited_messages_dropped_but_its_owed_answers_accepted()
     {
         using var handler = NewHandler(_don, _connections, _time, new ConfidentialRelayOptions { PerNodeRatePerSecond = 1, GlobalRatePerSecond = 100 });
         var first = Request("rl-1");
         var second = Request("rl-2");
-        _ = handler.HandleUserRequestAsync(first, CancellationToken.None);
-        _ = handler.HandleUserRequestAsync(second, CancellationToken.None);
+        var pendingFirst = handler.HandleUserRequestAsync(first, CancellationToken.None);
+        var pendingSecond = handler.HandleUserRequestAsync(second, CancellationToken.None);
+        var chatty = _don.Addresses[0];
 
-        Assert.Equal(NodeMessageOutcome.Accepted, handler.HandleNodeMessage(Answer(first, "ok"), _don.Addresses[0]));
-        Assert.Equal(NodeMessageOutcome.RateLimited, handler.HandleNodeMessage(Answer(second, "ok"), _don.Addresses[0]));
-        await Task.CompletedTask;
+        // Messages answering nothing outstanding use up the node's one token, then are dropped as rate-limited.
+        Assert.Equal(NodeMessageOutcome.UnknownRequest, handler.HandleNodeMessage(Answer(Request("nobody-1"), "ok"), chatty));
+        Assert.Equal(NodeMessageOutcome.RateLimited, handler.HandleNodeMessage(Answer(Request("nobody-2"), "ok"), chatty));
+
+        // The node's first answers to requests it was sent are still counted; repeating one is not.
+        Assert.Equal(NodeMessageOutcome.Accepted, handler.HandleNodeMessage(Answer(first, "ok"), chatty));
+        Assert.Equal(NodeMessageOutcome.RateLimited, handler.HandleNodeMessage(Answer(first, "ok"), chatty));
+        Assert.Equal(NodeMessageOutcome.Accepted, handler.HandleNodeMessage(Answer(second, "ok"), chatty));
+        foreach (var node in _don.Addresses.Skip(1).Take(2))
+        {
+            handler.HandleNodeMessage(Answer(first, "ok"), node);
+            handler.HandleNodeMessage(Answer(second, "ok"), node);
+        }
+
+        Assert.Equal(200, (await pendingFirst.WaitAsync(TimeSpan.FromSeconds(5))).HttpStatus);
+        Assert.Equal(200, (await pendingSecond.WaitAsync(TimeSpan.FromSeconds(5))).HttpStatus);
+        Assert.Equal(0, handler.ActiveRequestCount);
+    }
+
+    [Fact]
+    public async Task Nodes_whose_connection_ends_before_they_answer_no_longer_count_as_outstanding()
+    {
+        var request = Request("r-conn-lost");
+        var pending = _handler.HandleUserRequestAsync(request, CancellationToken.None);
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[0]);
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[1]);
+
+        _connections.Close(_don.Addresses[0]); // answered already: changes nothing
+        _connections.Close(_don.Addresses[2]);
+        Assert.False(pending.IsCompleted); // 2 agreeing + node 3 outstanding can still make 3
+        _connections.Close(_don.Addresses[3]);
+
+        var response = await pending.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("quorum unobtainable: requiredQuorum=3, maxShaToCount=2, remainingResponses=0", response.Response.Error!.Message);
+        Assert.Equal(0, _handler.ActiveRequestCount);
     }
 
     [Fact]

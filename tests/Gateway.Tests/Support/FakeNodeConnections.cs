@@ -20,15 +20,23 @@ internal sealed class FakeNodeConnections : INodeConnections
 
     public IReadOnlyList<(string Node, JsonRpcRequest Request)> Sent => [.. _sent];
 
-    public Task SendAsync(string nodeAddress, JsonRpcRequest request, CancellationToken cancellationToken)
+    /// <summary>The connection id every send reports (one connection per node in this fake).</summary>
+    public const long ConnectionId = 1;
+
+    public event Action<string, long>? ConnectionClosed;
+
+    public Task<long> SendAsync(string nodeAddress, JsonRpcRequest request, CancellationToken cancellationToken)
     {
         if (Disconnected.Contains(nodeAddress))
         {
-            return Task.FromException(new NodeNotConnectedException(nodeAddress));
+            return Task.FromException<long>(new NodeNotConnectedException(nodeAddress));
         }
 
         _sent.Enqueue((nodeAddress, request));
         OnSend?.Invoke(nodeAddress, request);
-        return Task.CompletedTask;
+        return Task.FromResult(ConnectionId);
     }
+
+    /// <summary>Reports the node's connection as ended, as the real manager does when a WebSocket closes.</summary>
+    public void Close(string nodeAddress) => ConnectionClosed?.Invoke(nodeAddress, ConnectionId);
 }

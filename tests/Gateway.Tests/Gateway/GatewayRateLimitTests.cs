@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using CreAspire.Gateway.Tests.Relay;
+using CreAspire.Gateway.Tests.Support;
+using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Relay;
+using CreAspire.RelayNode.Relay;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace CreAspire.Gateway.Tests.Gateway;
+
+// A real gateway on loopback with deliberately low node rate limits, and 4 honest relay nodes connected through real
+// GatewayConnectors over WebSockets. Regression: the limits used to apply to the nodes' answers themselves; every node
+// answers at the request rate, so past the limit all four nodes' answers were dropped together and every request in
+// flight could only expire (the bench's "request with no answer within 30 s").
+public sealed class GatewayRateLimitTests : IAsyncLifetime
+{
+    private const int PerNodeRate = 10;
+    private const int Requests = 120;
+
+    private readonly TestDon _don = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _connectors = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await GatewayHost.StartAsync(_don, new Dictionary<string, string?>
+        {
+            ["Gateway:ConfidentialRelay:PerNodeRatePerSecond"] = PerNodeRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:ConfidentialRelay:GlobalRatePerSecond"] = (4 * PerNodeRate).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:05",
+            ["Gateway:UserRequestTimeout"] = "00:00:06",
+        });
+        foreach (var node in _don.Nodes)
+        {
+            var registry = new CapabilityRegistry();
+            registry.AddOrReplace(RecordingCapability.Mock());
+            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
+            _connectors.Add(GatewayHandshakeTests.NewConnector(node, _gateway.BaseAddress, handler).RunAsync(_stop.Token));
+        }
+
+        await Eventually.TrueAsync(() => _gateway.Connections.ConnectedNodes.Count == 4, "all 4 relay nodes connected");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_connectors).WaitAsync(TimeSpan.FromSeconds(10));
+        await _gateway.DisposeAsync();
+        _http.Dispose();
+        _stop.Dispose();
+    }
+
+    [Fact]
+    public async Task Every_request_is_answered_when_relay_answers_exceed_the_node_rate_limits()
+    {
+        var parameters = RelayRequests.Attested(RelayRequests.CapabilityParams("over the limit"));
+
+        // 120 requests at once: 480 node answers within well under a second against 10 per node per second.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Requests).Select(async i =>
+        {
+            using var response = await _http.PostAsJsonAsync(_gateway.BaseAddress, RelayRequests.Request($"rl-{i}", RelayMethods.CapabilityExecute, parameters), RelayJson.Options);
+            var body = await response.Content.ReadFromJsonAsync<JsonRpcResponse>(RelayJson.Options);
+            return response.StatusCode == HttpStatusCode.OK ? "ok" : $"HTTP {(int)response.StatusCode}: {body?.Error?.Message}";
+        }));
+
+        Assert.All(outcomes, outcome => Assert.Equal("ok", outcome));
+        Assert.Equal(0, _gateway.RelayHandler.ActiveRequestCount);
+    }
+}
