@@ -15,6 +15,13 @@ internal static class StartupReport
         text.AppendLine("|---|---|---|---|---|");
         var label = $"startup ({topology}, {workflowNodes} workflow node{(workflowNodes == 1 ? "" : "s")}, {runs[0].Resources} resources)";
         Row(text, $"{label}: launch → all healthy", runs.Select(r => r.AllHealthy).ToList(), topology == "default" && workflowNodes == 4 ? "≤ 8.00 s" : "");
+        var withCpu = runs.SelectMany(r => r.CpuUntilHealthy.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (withCpu.Count > 0)
+        {
+            Row(text, $"startup: CPU time of the {withCpu.Count} processes until each was healthy (sum)",
+                runs.Select(r => r.CpuUntilHealthy.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b)).ToList(), "");
+        }
+
         if (!perResource)
         {
             return text.ToString();
@@ -23,6 +30,11 @@ internal static class StartupReport
         foreach (var name in runs.SelectMany(r => r.PerResource.Keys).Distinct().OrderBy(n => runs[0].PerResource.GetValueOrDefault(n)))
         {
             Row(text, $"startup: {name} time-to-healthy", runs.Select(r => r.PerResource.GetValueOrDefault(name)).ToList(), "");
+        }
+
+        foreach (var name in withCpu)
+        {
+            Row(text, $"startup: {name} CPU time until healthy", runs.Select(r => r.CpuUntilHealthy.GetValueOrDefault(name)).ToList(), "");
         }
 
         return text.ToString();

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Configuration;
 namespace CreAspire.Hosting.Bench;
 
 /// <summary>One start of a topology: time from launch to all healthy, and to each resource's first Healthy (or Finished).</summary>
-internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource, int Resources)
+internal sealed record StartupRun(
+    TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource, IReadOnlyDictionary<string, TimeSpan> CpuUntilHealthy, int Resources)
 {
     private const string TestService = "../tests/Hosting.TestService";
 
@@ -23,12 +24,16 @@ internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<strin
         Declare(builder, topology, builder.Configuration);
         await using var app = await builder.BuildAsync();
         var ready = new ConcurrentDictionary<string, TimeSpan>();
+        var cpu = new ConcurrentDictionary<string, TimeSpan>();
         var clock = Stopwatch.StartNew();
         app.ResourceNotifications.Changed += (change, _) =>
         {
             if (change.Snapshot.State is KnownResourceStates.Healthy or KnownResourceStates.Finished)
             {
-                ready.TryAdd(change.Snapshot.Name, clock.Elapsed);
+                if (ready.TryAdd(change.Snapshot.Name, clock.Elapsed) && change.Snapshot.Pid is int pid && CpuTime(pid) is { } used)
+                {
+                    cpu.TryAdd(change.Snapshot.Name, used);
+                }
             }
         };
         try
@@ -42,7 +47,24 @@ internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<strin
         }
 
         var all = clock.Elapsed;
-        return new StartupRun(all, ready, app.ResourceNotifications.GetSnapshots().Count);
+        return new StartupRun(all, ready, cpu, app.ResourceNotifications.GetSnapshots().Count);
+    }
+
+    /// <summary>User + system CPU time a process has used so far (/proc/&lt;pid&gt;/stat utime and stime), or null when unreadable.</summary>
+    private static TimeSpan? CpuTime(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid ...": comm may hold spaces, so count fields after the last ')'; utime and stime are fields 14 and 15.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
     }
 
     private static void Declare(IDistributedApplicationBuilder builder, string topology, IConfiguration configuration)
