@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -21,8 +22,23 @@ public static class Extensions
     /// <summary>Activity source names of CreAspire components, traced by every service.</summary>
     public const string ActivitySourcePrefix = "CreAspire.";
 
+    /// <summary>
+    /// Log levels every service starts from (the Aspire template's appsettings.json, plus the per-request categories): below
+    /// appsettings.json and environment variables, which still override them. At Information these categories write several
+    /// lines per health probe, chain poll and SQL command, which 14 processes format and the AppHost stores, at start and idle.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> DefaultLogLevels { get; } = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:Npgsql"] = "Warning",
+    };
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
@@ -79,6 +95,15 @@ public static class Extensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CreAspire.Startup");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            startupLog.LogInformation(
+                "Started {Seconds:0.00} s after launch: {Cpu:0.00} s CPU, {Methods} methods JIT-compiled in {Jit:0.00} s",
+                (DateTime.Now - process.StartTime).TotalSeconds, process.TotalProcessorTime.TotalSeconds,
+                System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalSeconds);
+        });
         return app;
     }
 }

@@ -22,6 +22,16 @@ internal static class StartupReport
                 runs.Select(r => r.CpuUntilHealthy.Values.Aggregate(TimeSpan.Zero, (a, b) => a + b)).ToList(), "");
         }
 
+        var sampled = runs.Where(r => r.IdleMemory is not null).Select(r => r.IdleMemory!).ToList();
+        if (sampled.Count > 0)
+        {
+            MiBRow(text, "startup: memory: total resident, idle", sampled.Select(m => m.TotalMiB).ToList(), topology == "default" && workflowNodes == 4 ? "≤ 1536 MiB" : "");
+            foreach (var name in sampled.SelectMany(m => m.PerResource.Keys).Distinct().OrderByDescending(n => sampled[0].PerResource.GetValueOrDefault(n)))
+            {
+                MiBRow(text, $"startup: memory: {name} resident, idle", sampled.Select(m => m.PerResource.GetValueOrDefault(name)).ToList(), "");
+            }
+        }
+
         if (!perResource)
         {
             return text.ToString();
@@ -38,6 +48,13 @@ internal static class StartupReport
         }
 
         return text.ToString();
+    }
+
+    private static void MiBRow(StringBuilder text, string metric, IReadOnlyList<double> values, string target)
+    {
+        var sorted = values.Order().ToList();
+        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {metric} | {sorted[0]:0} MiB | {median:0} MiB | {sorted[^1]:0} MiB | {target} |");
     }
 
     private static void Row(StringBuilder text, string metric, IReadOnlyList<TimeSpan> values, string target)

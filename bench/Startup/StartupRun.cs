@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CreAspire.AppHost.Topology;
+using CreAspire.E2E.Bench;
 using CreAspire.Hosting.ApplicationModel;
 using CreAspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
@@ -11,9 +12,12 @@ namespace CreAspire.Hosting.Bench;
 internal sealed record StartupRun(
     TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource, IReadOnlyDictionary<string, TimeSpan> CpuUntilHealthy, int Resources)
 {
+    /// <summary>Resident memory <c>--idle-memory</c> seconds after all healthy (null when not asked for).</summary>
+    public MemorySample? IdleMemory { get; init; }
+
     private const string TestService = "../tests/Hosting.TestService";
 
-    public static async Task<StartupRun> MeasureAsync(string topology, string[] args)
+    public static async Task<StartupRun> MeasureAsync(string topology, string[] args, TimeSpan? idleMemorySettle = null)
     {
         var builder = DistributedApplicationTestingBuilder.Create(args, o =>
         {
@@ -47,7 +51,14 @@ internal sealed record StartupRun(
         }
 
         var all = clock.Elapsed;
-        return new StartupRun(all, ready, cpu, app.ResourceNotifications.GetSnapshots().Count);
+        MemorySample? idle = null;
+        if (idleMemorySettle is { } settle)
+        {
+            await Task.Delay(settle); // let the freshly started processes finish their start-up work before "idle"
+            idle = new MemorySampler(app).Sample();
+        }
+
+        return new StartupRun(all, ready, cpu, app.ResourceNotifications.GetSnapshots().Count) { IdleMemory = idle };
     }
 
     /// <summary>User + system CPU time a process has used so far (/proc/&lt;pid&gt;/stat utime and stime), or null when unreadable.</summary>
