@@ -11,7 +11,7 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// The service defaults every CreAspire service uses (shape of the Aspire template): OpenTelemetry with OTLP export when
+/// The service defaults every CreAspire service uses (shape of the Aspire template): OpenTelemetry with OTLP export only when
 /// OTEL_EXPORTER_OTLP_ENDPOINT is set, health checks, service discovery (services__name__endpoint__0) and resilience.
 /// </summary>
 public static class Extensions
@@ -50,8 +50,18 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// OpenTelemetry logs, metrics and traces exported over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set. Without an endpoint
+    /// nothing is registered: with no exporter the providers only collected for nobody, and their listeners, instrumentation
+    /// and per-request activities cost every service start-up CPU and resident memory.
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return builder;
+        }
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -72,13 +82,8 @@ public static class Extensions
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation());
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
-        }
-
+                .AddHttpClientInstrumentation())
+            .UseOtlpExporter();
         return builder;
     }
 

@@ -26,9 +26,11 @@ internal static class StartupReport
         if (sampled.Count > 0)
         {
             MiBRow(text, "startup: memory: total resident, idle", sampled.Select(m => m.TotalMiB).ToList(), topology == "default" && workflowNodes == 4 ? "≤ 1536 MiB" : "");
+            MiBRow(text, "startup: memory: total proportional (Pss: shared pages divided among their processes), idle", sampled.Select(m => m.TotalPssMiB).ToList(), "");
             foreach (var name in sampled.SelectMany(m => m.PerResource.Keys).Distinct().OrderByDescending(n => sampled[0].PerResource.GetValueOrDefault(n)))
             {
                 MiBRow(text, $"startup: memory: {name} resident, idle", sampled.Select(m => m.PerResource.GetValueOrDefault(name)).ToList(), "");
+                MiBRow(text, $"startup: memory: {name} proportional (Pss), idle", sampled.Select(m => m.PssPerResource.GetValueOrDefault(name)).ToList(), "");
             }
         }
 
