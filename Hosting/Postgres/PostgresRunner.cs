@@ -134,6 +134,11 @@ internal sealed class PostgresRunner : ProcessResourceRunner
                 "-c", "synchronous_commit=off",
                 "-c", "full_page_writes=off",
                 "-c", "max_connections=300",
+                // A dev box's settings: the node databases are tiny, so 16 MB of shared buffers hold them; io_method=sync
+                // reads in the backends themselves instead of three resident I/O worker processes (PostgreSQL 18).
+                "-c", "shared_buffers=16MB",
+                "-c", "io_method=sync",
+                "-c", "jit=off",
             ],
             new Dictionary<string, string>(),
             dataDirectory,
