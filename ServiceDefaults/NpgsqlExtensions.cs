@@ -38,7 +38,10 @@ public static class NpgsqlExtensions
 
         if (migrationsAssembly is not null)
         {
-            builder.Services.AddHostedService(sp => new MigrationRunner(connectionString, migrationsAssembly, sp.GetRequiredService<ILogger<MigrationRunner>>()));
+            // Unpooled: a pooled migration connection would stay open (and its Postgres backend resident) for the pool's idle
+            // lifetime next to the data source's own pool, one extra backend per node at idle.
+            var migrations = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+            builder.Services.AddHostedService(sp => new MigrationRunner(migrations, migrationsAssembly, sp.GetRequiredService<ILogger<MigrationRunner>>()));
         }
 
         return builder;

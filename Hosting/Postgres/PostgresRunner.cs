@@ -134,6 +134,11 @@ internal sealed class PostgresRunner : ProcessResourceRunner
                 "-c", "synchronous_commit=off",
                 "-c", "full_page_writes=off",
                 "-c", "max_connections=300",
+                // io_method=sync: backends read themselves instead of three resident I/O worker processes (PostgreSQL 18).
+                // shared_buffers stays at its default: at 16 MB, CREATE DATABASE (which copies template1 through shared
+                // buffers, and precedes every node's start) took up to twice as long.
+                "-c", "io_method=sync",
+                "-c", "jit=off",
             ],
             new Dictionary<string, string>(),
             dataDirectory,

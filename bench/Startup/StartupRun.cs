@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CreAspire.AppHost.Topology;
+using CreAspire.E2E.Bench;
 using CreAspire.Hosting.ApplicationModel;
 using CreAspire.Hosting.Testing;
 using Microsoft.Extensions.Configuration;
@@ -8,11 +9,15 @@ using Microsoft.Extensions.Configuration;
 namespace CreAspire.Hosting.Bench;
 
 /// <summary>One start of a topology: time from launch to all healthy, and to each resource's first Healthy (or Finished).</summary>
-internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource, int Resources)
+internal sealed record StartupRun(
+    TimeSpan AllHealthy, IReadOnlyDictionary<string, TimeSpan> PerResource, IReadOnlyDictionary<string, TimeSpan> CpuUntilHealthy, int Resources)
 {
+    /// <summary>Resident memory <c>--idle-memory</c> seconds after all healthy (null when not asked for).</summary>
+    public MemorySample? IdleMemory { get; init; }
+
     private const string TestService = "../tests/Hosting.TestService";
 
-    public static async Task<StartupRun> MeasureAsync(string topology, string[] args)
+    public static async Task<StartupRun> MeasureAsync(string topology, string[] args, TimeSpan? idleMemorySettle = null)
     {
         var builder = DistributedApplicationTestingBuilder.Create(args, o =>
         {
@@ -23,12 +28,16 @@ internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<strin
         Declare(builder, topology, builder.Configuration);
         await using var app = await builder.BuildAsync();
         var ready = new ConcurrentDictionary<string, TimeSpan>();
+        var cpu = new ConcurrentDictionary<string, TimeSpan>();
         var clock = Stopwatch.StartNew();
         app.ResourceNotifications.Changed += (change, _) =>
         {
             if (change.Snapshot.State is KnownResourceStates.Healthy or KnownResourceStates.Finished)
             {
-                ready.TryAdd(change.Snapshot.Name, clock.Elapsed);
+                if (ready.TryAdd(change.Snapshot.Name, clock.Elapsed) && change.Snapshot.Pid is int pid && CpuTime(pid) is { } used)
+                {
+                    cpu.TryAdd(change.Snapshot.Name, used);
+                }
             }
         };
         try
@@ -42,7 +51,31 @@ internal sealed record StartupRun(TimeSpan AllHealthy, IReadOnlyDictionary<strin
         }
 
         var all = clock.Elapsed;
-        return new StartupRun(all, ready, app.ResourceNotifications.GetSnapshots().Count);
+        MemorySample? idle = null;
+        if (idleMemorySettle is { } settle)
+        {
+            await Task.Delay(settle); // let the freshly started processes finish their start-up work before "idle"
+            idle = new MemorySampler(app).Sample();
+        }
+
+        return new StartupRun(all, ready, cpu, app.ResourceNotifications.GetSnapshots().Count) { IdleMemory = idle };
+    }
+
+    /// <summary>User + system CPU time a process has used so far (/proc/&lt;pid&gt;/stat utime and stime), or null when unreadable.</summary>
+    private static TimeSpan? CpuTime(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid ...": comm may hold spaces, so count fields after the last ')'; utime and stime are fields 14 and 15.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
     }
 
     private static void Declare(IDistributedApplicationBuilder builder, string topology, IConfiguration configuration)
