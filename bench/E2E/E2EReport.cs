@@ -43,11 +43,12 @@ internal static class E2EReport
             }
         }
 
-        text.AppendLine(Invariant($"| memory: total resident, idle | | {idle.TotalMiB:0} MiB | | ≤ 1536 MiB |"));
+        text.AppendLine(Invariant($"| memory: total resident (RSS), idle | | {idle.TotalMiB:0} MiB | | ≤ 1536 MiB |"));
+        text.AppendLine(Invariant($"| memory: total proportional (Pss: shared pages split among their processes), idle | | {idle.TotalPssMiB:0} MiB | | ≤ 1536 MiB |"));
         text.AppendLine(Invariant($"| memory: total resident, under load (peak during burst) | | {load.TotalMiB:0} MiB | | (informational) |"));
         foreach (var (name, mib) in idle.PerResource.OrderByDescending(p => p.Value))
         {
-            text.AppendLine(Invariant($"| memory: {name} resident, idle / under load | {mib:0} MiB | | {load.PerResource.GetValueOrDefault(name):0} MiB | |"));
+            text.AppendLine(Invariant($"| memory: {name} resident, idle / under load (idle Pss {idle.PssPerResource.GetValueOrDefault(name):0} MiB) | {mib:0} MiB | | {load.PerResource.GetValueOrDefault(name):0} MiB | |"));
         }
 
         return text.ToString();
