@@ -69,40 +69,52 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         var requestKey = RemoteRequestKey.BodyDigest(body);
 
         // Sends are not cancelled once quorum is reached: every capability node should get every copy (so each executes
-        // the request once); each send is bounded by the request timeout and the caller's token.
-        var pending = CapabilityDon.Members.Select(member => SendOneAsync(member, body, requestKey, cancellationToken)).ToList();
+        // the request once); each send is bounded by the request timeout and the caller's token. Each node's outcome is
+        // tallied as it arrives; the first decision (agreement or "unobtainable") completes the call.
         var tally = new ResponseTally(CapabilityDon.F + 1, CapabilityDon.Members.Count);
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timeout = Task.Delay(_options.RequestTimeout, _transport.Clock, timer.Token);
+        var decided = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var member in CapabilityDon.Members)
+        {
+            _ = CollectAsync(member);
+        }
+
         try
         {
-            while (pending.Count > 0)
+            return CapabilityResponse.Parser.ParseFrom(await decided.Task.WaitAsync(_options.RequestTimeout, _transport.Clock, cancellationToken).ConfigureAwait(false));
+        }
+        catch (TimeoutException)
+        {
+            lock (tally)
             {
-                var finished = await Task.WhenAny(pending.Append(timeout)).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (finished == timeout)
-                {
-                    throw new TimeoutException($"{Describe(callerDonId)}: no {tally.Required} identical responses within {_options.RequestTimeout.TotalSeconds:0.###} s ({tally.Summary()})");
-                }
+                throw new TimeoutException($"{Describe(callerDonId)}: no {tally.Required} identical responses within {_options.RequestTimeout.TotalSeconds:0.###} s ({tally.Summary()})");
+            }
+        }
 
-                var outcome = await ((Task<NodeOutcome>)finished).ConfigureAwait(false);
-                pending.Remove((Task<NodeOutcome>)finished);
-                if (tally.Add(outcome) is { } agreed)
-                {
-                    return CapabilityResponse.Parser.ParseFrom(agreed);
-                }
-
-                if (tally.IsUnobtainable)
-                {
-                    throw new CapabilityQuorumException($"quorum unobtainable for {Describe(callerDonId)}: {tally.Summary()}");
-                }
+        async Task CollectAsync(string member)
+        {
+            NodeOutcome outcome;
+            try
+            {
+                outcome = await SendOneAsync(member, body, requestKey, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // an unexpected failure of one node is that node's failed vote, not a lost call
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                outcome = NodeOutcome.Failed(member, ex.Message);
             }
 
-            throw new CapabilityQuorumException($"quorum unobtainable for {Describe(callerDonId)}: {tally.Summary()}");
-        }
-        finally
-        {
-            await timer.CancelAsync().ConfigureAwait(false);
+            lock (tally)
+            {
+                if (tally.Add(outcome) is { } agreed)
+                {
+                    decided.TrySetResult(agreed);
+                }
+                else if (tally.IsUnobtainable)
+                {
+                    decided.TrySetException(new CapabilityQuorumException($"quorum unobtainable for {Describe(callerDonId)}: {tally.Summary()}"));
+                }
+            }
         }
     }
 
@@ -146,7 +158,7 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         public static NodeOutcome Failed(string member, string error) => new(member, null, error);
     }
 
-    /// <summary>Counts identical responses by digest; only touched by the collecting loop.</summary>
+    /// <summary>Counts identical responses by digest; touched under its own lock by the per-node collectors.</summary>
     private sealed class ResponseTally(int required, int total)
     {
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
