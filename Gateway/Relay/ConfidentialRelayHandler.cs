@@ -203,12 +203,18 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
     /// <summary>Sends to every member concurrently, each send bounded by NodeSendTimeout; unreachable nodes no longer count as outstanding.</summary>
     private async Task FanOutAsync(ActiveRequest active, CancellationToken cancellationToken)
     {
+        var lostBeforeRecorded = false;
         var sends = active.Don.Members.Select(async member =>
         {
             try
             {
                 var connectionId = await _connections.SendAsync(member, active.Request, cancellationToken).WaitAsync(_options.EffectiveNodeSendTimeout, _time, cancellationToken).ConfigureAwait(false);
-                active.RecordSent(member, connectionId);
+                if (!active.RecordSent(member, connectionId))
+                {
+                    LogAnswerLost(member, active.Request.Id);
+                    lostBeforeRecorded = true;
+                }
+
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -226,9 +232,10 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             Complete(active, Failure(active, JsonRpcErrorCodes.Internal,
                 $"failed to forward user request to nodes: {sent} of {active.Don.Members.Count} sends succeeded, 2F+1={required} needed"), "forward_failed");
         }
-        else if (sent < active.Don.Members.Count)
+        else if (sent < active.Don.Members.Count || lostBeforeRecorded)
         {
-            // Unreachable nodes no longer count as outstanding, which may make quorum unobtainable now.
+            // Unreachable nodes (and nodes whose connection ended before their send was recorded) no longer count as
+            // outstanding, which may make quorum unobtainable now.
             Decide(active, expired: false);
         }
     }
@@ -424,6 +431,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         private readonly Dictionary<string, NodeResponse> _responses = new(StringComparer.Ordinal);
         private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _sentOn = new(StringComparer.Ordinal);
+        private Dictionary<string, long>? _closedBeforeSent; // rare: allocated only when a close overtakes a send
         private int _completed;
 
         public JsonRpcRequest Request { get; } = request;
@@ -459,21 +467,42 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             }
         }
 
-        /// <summary>Remembers which connection the request went out on to this node.</summary>
-        public void RecordSent(string node, long connectionId)
+        /// <summary>
+        /// Remembers which connection the request went out on to this node. False (and the node marked unreachable) when
+        /// that connection was already reported closed: the close can be processed before the send's continuation runs
+        /// (the node may receive the request, and its link end, before this line), and it must not be missed then.
+        /// </summary>
+        public bool RecordSent(string node, long connectionId)
         {
             lock (_lock)
             {
                 _sentOn[node] = connectionId;
+                if (_closedBeforeSent is not null && _closedBeforeSent.TryGetValue(node, out var closed) && closed == connectionId && !_responses.ContainsKey(node))
+                {
+                    _unreachable.Add(node);
+                    return false;
+                }
+
+                return true;
             }
         }
 
-        /// <summary>True (and the node marked unreachable) when the request went out on that connection and the node has not answered.</summary>
+        /// <summary>
+        /// True (and the node marked unreachable) when the request went out on that connection and the node has not
+        /// answered. A close of a connection this request's send to the node is not yet recorded on is kept for
+        /// <see cref="RecordSent"/>.
+        /// </summary>
         public bool TryMarkLost(string node, long connectionId)
         {
             lock (_lock)
             {
-                return _sentOn.TryGetValue(node, out var sentOn) && sentOn == connectionId && !_responses.ContainsKey(node) && _unreachable.Add(node);
+                if (!_sentOn.TryGetValue(node, out var sentOn))
+                {
+                    (_closedBeforeSent ??= new(StringComparer.Ordinal))[node] = connectionId;
+                    return false;
+                }
+
+                return sentOn == connectionId && !_responses.ContainsKey(node) && _unreachable.Add(node);
             }
         }
 

@@ -250,6 +250,29 @@ public sealed class ConfidentialRelayHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connection_that_ends_before_its_send_is_recorded_still_stops_the_node_counting_as_outstanding()
+    {
+        // Under load the node can receive the request and its link end (ConnectionClosed raised) before the gateway's
+        // send continuation records which connection the request went out on; that close used to be missed, so the
+        // request waited for expiry (GatewayNodeLossTests timing out). Here the close happens inside the send itself.
+        _connections.OnSend = (node, _) =>
+        {
+            if (node == _don.Addresses[2] || node == _don.Addresses[3])
+            {
+                _connections.Close(node);
+            }
+        };
+        var request = Request("r-closed-during-send");
+
+        var pending = _handler.HandleUserRequestAsync(request, CancellationToken.None);
+
+        // The fake clock never moves: only the lost connections can complete the request.
+        var response = await pending.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("quorum unobtainable: requiredQuorum=3, maxShaToCount=0, remainingResponses=2", response.Response.Error!.Message);
+        Assert.Equal(0, _handler.ActiveRequestCount);
+    }
+
+    [Fact]
     public async Task Agreed_node_error_is_returned_with_its_own_status()
     {
         var request = Request("r-node-error");

@@ -23,7 +23,7 @@ public sealed class GatewayRateLimitTests : IAsyncLifetime
     private readonly TestDon _don = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connectors = [];
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private GatewayHost _gateway = null!;
 
     public async Task InitializeAsync()
@@ -32,8 +32,10 @@ public sealed class GatewayRateLimitTests : IAsyncLifetime
         {
             ["Gateway:ConfidentialRelay:PerNodeRatePerSecond"] = PerNodeRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:ConfidentialRelay:GlobalRatePerSecond"] = (4 * PerNodeRate).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:05",
-            ["Gateway:UserRequestTimeout"] = "00:00:06",
+            // Expiry is what a dropped answer turns into, so it only has to come before the test's own HTTP timeout: 120
+            // requests take 0.5-3 s on a loaded 2-core machine, and a 5 s expiry left too little room for a busier one.
+            ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:20",
+            ["Gateway:UserRequestTimeout"] = "00:00:25",
         });
         foreach (var node in _don.Nodes)
         {
