@@ -87,7 +87,9 @@ public sealed class RemoteCapabilityTests(PostgresFixture postgres)
         var servers = network.CapabilityNodes.Select(n => n.Get<RemoteCapabilityServer>()).ToArray();
 
         var early = await MockCalls.FromAllAsync(callers.Take(3), () => MockCalls.Call(executionId, message: "late"));
-        Assert.All(servers, s => Assert.Equal(1, s.PendingCount)); // kept: wf-3 has not asked yet
+        // The callers return at F+1 answers; copies to the other nodes may still be in flight. Every node ends up holding
+        // the request for wf-3, which has not asked yet.
+        await Wait.UntilAsync(() => servers.All(s => s.PendingCount == 1), TimeSpan.FromSeconds(10), "every server to hold the request for the member that has not asked");
         var late = await callers[3].Registry.Get(CapabilityIds.Mock).ExecuteAsync(MockCalls.Call(executionId, message: "late"), CancellationToken.None);
 
         Assert.Equal(early[0].ToByteArray(), late.ToByteArray());
