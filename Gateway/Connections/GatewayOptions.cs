@@ -36,10 +36,11 @@ public sealed class GatewayOptions : IValidatableObject
     public int MaxRequestBytes { get; set; } = 100_000;
 
     /// <summary>
-    /// The user endpoint's own deadline. Handlers time out one second earlier so the caller gets the handler's precise
-    /// error ("request expired: got n/m responses"), not a generic one; validated at start.
+    /// The user endpoint's own deadline. Handlers expire earlier (30 s, swept every second) so the caller gets the
+    /// handler's precise error ("request expired: got n/m responses"), not a generic one; validated at start to exceed
+    /// the handler's timeout plus its sweep period.
     /// </summary>
-    public TimeSpan UserRequestTimeout { get; set; } = TimeSpan.FromSeconds(31);
+    public TimeSpan UserRequestTimeout { get; set; } = TimeSpan.FromSeconds(32);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -52,9 +52,11 @@ public static class GatewayExtensions
                 return ValidateOptionsResult.Fail("Gateway:ConfidentialRelay:RequestTimeout and CleanupPeriod must be positive.");
             }
 
-            if (options.RequestTimeout >= gateway.Value.UserRequestTimeout)
+            // Expiry is swept every CleanupPeriod, so it can land that much after RequestTimeout; the user deadline must
+            // come later still, or a caller gets the generic "handler timeout" instead of the handler's "request expired".
+            if (options.RequestTimeout + options.CleanupPeriod >= gateway.Value.UserRequestTimeout)
             {
-                return ValidateOptionsResult.Fail($"Gateway:ConfidentialRelay:RequestTimeout ({options.RequestTimeout}) must be below Gateway:UserRequestTimeout ({gateway.Value.UserRequestTimeout}) so the handler times out before the gateway.");
+                return ValidateOptionsResult.Fail($"Gateway:ConfidentialRelay:RequestTimeout ({options.RequestTimeout}) plus CleanupPeriod ({options.CleanupPeriod}) must be below Gateway:UserRequestTimeout ({gateway.Value.UserRequestTimeout}) so the handler's expiry, swept every CleanupPeriod, always comes before the gateway's deadline.");
             }
 
             return options.PerNodeRatePerSecond <= 0 || options.GlobalRatePerSecond <= 0 || options.MaxActiveRequests <= 0

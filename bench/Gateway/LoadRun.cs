@@ -17,7 +17,7 @@ internal sealed record LoadResult(int Completed, int Failed, int Unanswered, dou
 internal static class LoadRun
 {
     /// <summary>
-    /// Longer than the gateway's own deadline (Gateway:UserRequestTimeout, 31 s), so a request the gateway expires is
+    /// Longer than the gateway's own deadline (Gateway:UserRequestTimeout, 32 s), so a request the gateway expires is
     /// reported with the gateway's error, and only a request the gateway never answered counts as unanswered.
     /// </summary>
     public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(40);

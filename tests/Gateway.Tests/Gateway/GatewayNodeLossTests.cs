@@ -24,7 +24,7 @@ public sealed class GatewayNodeLossTests : IAsyncLifetime
         _gateway = await GatewayHost.StartAsync(_don, new Dictionary<string, string?>
         {
             ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:25",
-            ["Gateway:UserRequestTimeout"] = "00:00:26",
+            ["Gateway:UserRequestTimeout"] = "00:00:30",
         });
         for (var i = 0; i < _don.Nodes.Count; i++)
         {
