@@ -15,11 +15,14 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly List<Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder>> _dashboardExtensions = [];
     private int _stopped;
 
+    private readonly int _parentAtBuild;
+
     internal DistributedApplication(DistributedApplicationModel model, DistributedApplicationOptions options, string appHostDirectory)
     {
         Model = model;
         Options = options;
         _appHostDirectory = appHostDirectory;
+        _parentAtBuild = Processes.PosixSignals.ParentProcessId;
         RunDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "creaspire", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
         foreach (var resource in model.Resources)
         {
@@ -150,7 +153,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Starts the app (unless already started), and runs until SIGINT/SIGTERM or cancellation; then stops everything.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        using var parent = new Processes.ParentProcessWatchdog();
+        // The parent as it was when the app was built: if it died before RunAsync (e.g. between a READY line and this
+        // call), the host is already re-parented and the watchdog must still see the change.
+        using var parent = new Processes.ParentProcessWatchdog(_parentAtBuild);
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, parent.ParentGone);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);

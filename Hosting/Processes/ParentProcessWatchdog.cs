@@ -8,10 +8,13 @@ internal sealed class ParentProcessWatchdog : IDisposable
 {
     private readonly CancellationTokenSource _parentGone = new();
     private readonly Timer? _timer;
-    private readonly int _parent = PosixSignals.ParentProcessId;
+    private readonly int _parent;
 
-    public ParentProcessWatchdog()
+    /// <param name="parent">The parent process id to watch, taken early (when the app was built), so a parent that died
+    /// before the watchdog was created is noticed at the first check.</param>
+    public ParentProcessWatchdog(int parent)
     {
+        _parent = parent;
         if (OperatingSystem.IsWindows() || _parent <= 1)
         {
             return;

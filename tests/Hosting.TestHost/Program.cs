@@ -1,5 +1,5 @@
 // Starts two long-running executables and the test service, prints "PIDS: a,b,c" then "READY", and runs until SIGINT/SIGTERM
-// (then stops its children in order) or until it is killed.
+// (then stops its children in order), until its parent dies, or until it is killed.
 using CreAspire.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DashboardPort = null });
@@ -19,6 +19,17 @@ var pids = app.ResourceNotifications.GetSnapshots().Select(s => s.Pid).OfType<in
 Console.WriteLine($"PIDS: {string.Join(',', pids)}");
 Console.WriteLine($"HOST: {Environment.ProcessId}");
 Console.WriteLine("READY");
+
+// --hold-before-run <file>: wait for that file before RunAsync, so a test can kill the parent in between (the window a
+// loaded machine opens by itself).
+if (Array.IndexOf(args, "--hold-before-run") is var hold and >= 0 && hold + 1 < args.Length)
+{
+    while (!File.Exists(args[hold + 1]))
+    {
+        await Task.Delay(20);
+    }
+}
+
 await app.RunAsync(stop.Token);
 
 void Stop(System.Runtime.InteropServices.PosixSignalContext context)

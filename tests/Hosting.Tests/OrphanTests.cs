@@ -97,6 +97,67 @@ public sealed class OrphanTests
         }
     }
 
+    [Fact]
+    public async Task A_parent_that_dies_before_the_host_starts_running_is_still_noticed()
+    {
+        // The parent is killed after READY but before RunAsync creates its watchdog: the host is already re-parented then.
+        var release = Path.Combine(Path.GetTempPath(), $"creaspire-hold-{Guid.NewGuid():N}");
+        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", $"dotnet '{TestHostAssembly}' --hold-before-run '{release}'; true"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+        try
+        {
+            var pids = await ReadChildPidsAsync(parent);
+            parent.Kill(entireProcessTree: false);
+            var reparented = Stopwatch.StartNew();
+            while (ParentOf(_hostPid) == parent.Id && reparented.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.NotEqual(parent.Id, ParentOf(_hostPid));
+            await File.WriteAllTextAsync(release, "go");
+
+            var deadline = Stopwatch.StartNew();
+            while ((IsAlive(_hostPid) || pids.Any(IsAlive)) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.False(IsAlive(_hostPid), "the host outlived its parent by 10 s");
+            Assert.True(!pids.Any(IsAlive), $"children still alive: {string.Join(", ", pids.Where(IsAlive))}");
+        }
+        finally
+        {
+            File.Delete(release);
+            if (!parent.HasExited)
+            {
+                parent.Kill(entireProcessTree: true);
+            }
+
+            if (IsAlive(_hostPid))
+            {
+                Process.GetProcessById(_hostPid).Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    /// <summary>The parent pid from /proc/&lt;pid&gt;/stat (0 when the process is gone).</summary>
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return 0;
+        }
+    }
+
     private int _hostPid;
 
     private static Process StartHost() => Process.Start(new ProcessStartInfo("dotnet", [TestHostAssembly])
