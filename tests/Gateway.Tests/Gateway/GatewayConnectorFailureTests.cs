@@ -15,8 +15,7 @@ namespace CreAspire.Gateway.Tests.Gateway;
 public sealed class GatewayConnectorFailureTests : IAsyncLifetime
 {
     private readonly TestDon _don = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _connectors = [];
+    private ConnectedRelays _relays = null!;
     private readonly List<RecordingLogger<GatewayConnector>> _loggers = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private GatewayHost _gateway = null!;
@@ -32,6 +31,7 @@ public sealed class GatewayConnectorFailureTests : IAsyncLifetime
             ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:02",
             ["Gateway:UserRequestTimeout"] = "00:00:20",
         });
+        var connectors = new List<GatewayConnector>();
         for (var i = 0; i < _don.Nodes.Count; i++)
         {
             IGatewayRequestHandler handler = i < 2 ? new ThrowingHandler() : new AnswerHandler();
@@ -43,19 +43,17 @@ public sealed class GatewayConnectorFailureTests : IAsyncLifetime
                 handler,
                 TimeProvider.System,
                 logger);
-            _connectors.Add(connector.RunAsync(_stop.Token));
+            connectors.Add(connector);
         }
 
-        await Eventually.TrueAsync(() => _gateway.Connections.ConnectedNodes.Count == 4, "all 4 relay nodes connected");
+        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
     }
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await Task.WhenAll(_connectors).WaitAsync(TimeSpan.FromSeconds(10));
+        await _relays.DisposeAsync();
         await _gateway.DisposeAsync();
         _http.Dispose();
-        _stop.Dispose();
     }
 
     [Fact]

@@ -21,14 +21,14 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
 {
     private readonly TestDon _don = new();
     private readonly List<RecordingCapability> _mocks = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _connectors = [];
+    private ConnectedRelays _relays = null!;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private GatewayHost _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _gateway = await GatewayHost.StartAsync(_don);
+        var connectors = new List<GatewayConnector>();
         for (var i = 0; i < _don.Nodes.Count; i++)
         {
             var registry = new CapabilityRegistry();
@@ -40,19 +40,17 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
             registry.AddOrReplace(mock);
             registry.AddOrReplace(RecordingCapability.Vault());
             var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
-            _connectors.Add(GatewayHandshakeTests.NewConnector(_don.Nodes[i], _gateway.BaseAddress, handler).RunAsync(_stop.Token));
+            connectors.Add(GatewayHandshakeTests.NewConnector(_don.Nodes[i], _gateway.BaseAddress, handler));
         }
 
-        await Eventually.TrueAsync(() => _gateway.Connections.ConnectedNodes.Count == 4, "all 4 relay nodes connected");
+        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
     }
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await Task.WhenAll(_connectors).WaitAsync(TimeSpan.FromSeconds(10));
+        await _relays.DisposeAsync();
         await _gateway.DisposeAsync();
         _http.Dispose();
-        _stop.Dispose();
     }
 
     [Fact]

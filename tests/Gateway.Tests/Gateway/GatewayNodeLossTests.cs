@@ -4,6 +4,7 @@ using CreAspire.Gateway.Tests.Relay;
 using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
+using CreAspire.RelayNode.Connector;
 using CreAspire.RelayNode.Relay;
 
 namespace CreAspire.Gateway.Tests.Gateway;
@@ -13,8 +14,7 @@ namespace CreAspire.Gateway.Tests.Gateway;
 public sealed class GatewayNodeLossTests : IAsyncLifetime
 {
     private readonly TestDon _don = new();
-    private readonly CancellationTokenSource[] _stops = [new(), new(), new(), new()];
-    private readonly List<Task> _connectors = [];
+    private ConnectedRelays _relays = null!;
     private readonly HangingHandler[] _hanging = [new(), new()];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private GatewayHost _gateway = null!;
@@ -26,29 +26,21 @@ public sealed class GatewayNodeLossTests : IAsyncLifetime
             ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:25",
             ["Gateway:UserRequestTimeout"] = "00:00:30",
         });
+        var connectors = new List<GatewayConnector>();
         for (var i = 0; i < _don.Nodes.Count; i++)
         {
             IGatewayRequestHandler handler = i < 2 ? _hanging[i] : new AnswerHandler();
-            _connectors.Add(GatewayHandshakeTests.NewConnector(_don.Nodes[i], _gateway.BaseAddress, handler).RunAsync(_stops[i].Token));
+            connectors.Add(GatewayHandshakeTests.NewConnector(_don.Nodes[i], _gateway.BaseAddress, handler));
         }
 
-        await Eventually.TrueAsync(() => _gateway.Connections.ConnectedNodes.Count == 4, "all 4 relay nodes connected");
+        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var stop in _stops)
-        {
-            await stop.CancelAsync();
-        }
-
-        await Task.WhenAll(_connectors).WaitAsync(TimeSpan.FromSeconds(10));
+        await _relays.DisposeAsync();
         await _gateway.DisposeAsync();
         _http.Dispose();
-        foreach (var stop in _stops)
-        {
-            stop.Dispose();
-        }
     }
 
     [Fact]
@@ -59,8 +51,8 @@ public sealed class GatewayNodeLossTests : IAsyncLifetime
         await Task.WhenAll(_hanging.Select(h => h.Received)).WaitAsync(TimeSpan.FromSeconds(10));
 
         // Nodes 0 and 1 go away owing the answer: 2 answers at most, 2F+1 = 3 needed; no reason to wait 25 s for expiry.
-        await _stops[0].CancelAsync();
-        await _stops[1].CancelAsync();
+        await _relays.StopAsync(0);
+        await _relays.StopAsync(1);
         using var response = await posting.WaitAsync(TimeSpan.FromSeconds(15));
         var body = await response.Content.ReadFromJsonAsync<JsonRpcResponse>(RelayJson.Options);
 

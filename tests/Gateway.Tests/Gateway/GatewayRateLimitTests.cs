@@ -5,6 +5,7 @@ using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
+using CreAspire.RelayNode.Connector;
 using CreAspire.RelayNode.Relay;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,7 @@ public sealed class GatewayRateLimitTests : IAsyncLifetime
     private const int Requests = 120;
 
     private readonly TestDon _don = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _connectors = [];
+    private ConnectedRelays _relays = null!;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private GatewayHost _gateway = null!;
 
@@ -37,24 +37,23 @@ public sealed class GatewayRateLimitTests : IAsyncLifetime
             ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:20",
             ["Gateway:UserRequestTimeout"] = "00:00:25",
         });
+        var connectors = new List<GatewayConnector>();
         foreach (var node in _don.Nodes)
         {
             var registry = new CapabilityRegistry();
             registry.AddOrReplace(RecordingCapability.Mock());
             var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
-            _connectors.Add(GatewayHandshakeTests.NewConnector(node, _gateway.BaseAddress, handler).RunAsync(_stop.Token));
+            connectors.Add(GatewayHandshakeTests.NewConnector(node, _gateway.BaseAddress, handler));
         }
 
-        await Eventually.TrueAsync(() => _gateway.Connections.ConnectedNodes.Count == 4, "all 4 relay nodes connected");
+        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
     }
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await Task.WhenAll(_connectors).WaitAsync(TimeSpan.FromSeconds(10));
+        await _relays.DisposeAsync();
         await _gateway.DisposeAsync();
         _http.Dispose();
-        _stop.Dispose();
     }
 
     [Fact]

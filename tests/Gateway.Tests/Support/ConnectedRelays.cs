@@ -1,0 +1,43 @@
+using CreAspire.RelayNode.Connector;
+
+namespace CreAspire.Gateway.Tests.Support;
+
+/// <summary>
+/// Relay connectors running against a test gateway, each with its own stop (so a test can take one node away); started
+/// once all of them are connected, all stopped and awaited on dispose.
+/// </summary>
+internal sealed class ConnectedRelays : IAsyncDisposable
+{
+    private readonly CancellationTokenSource[] _stops;
+    private readonly Task[] _runs;
+
+    private ConnectedRelays(IReadOnlyList<GatewayConnector> connectors)
+    {
+        _stops = connectors.Select(_ => new CancellationTokenSource()).ToArray();
+        _runs = connectors.Select((connector, i) => connector.RunAsync(_stops[i].Token)).ToArray();
+    }
+
+    public static async Task<ConnectedRelays> StartAsync(GatewayHost gateway, IReadOnlyList<GatewayConnector> connectors)
+    {
+        var relays = new ConnectedRelays(connectors);
+        await Eventually.TrueAsync(() => gateway.Connections.ConnectedNodes.Count == connectors.Count, $"all {connectors.Count} relay nodes connected");
+        return relays;
+    }
+
+    /// <summary>Stops relay node <paramref name="index"/>'s connector (its session ends).</summary>
+    public Task StopAsync(int index) => _stops[index].CancelAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var stop in _stops)
+        {
+            await stop.CancelAsync();
+        }
+
+        await Task.WhenAll(_runs).WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var stop in _stops)
+        {
+            stop.Dispose();
+        }
+    }
+}
