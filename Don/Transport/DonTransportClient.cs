@@ -44,9 +44,6 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 
     public TimeProvider Clock { get; }
 
-    /// <summary>Number of sessions currently open to peers.</summary>
-    public int OpenSessions => _sessions.Values.Count(s => s.IsCompletedSuccessfully && !s.Result.IsClosed);
-
     /// <summary>
     /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its answer body. Throws
     /// <see cref="DonTransportException"/> when the peer is unknown or unreachable, refuses the request (non-200 status,

@@ -31,7 +31,6 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache c
 
     private async Task<byte[]> DownloadAndCheckAsync(string binaryUrl, byte[] binaryHash, CancellationToken cancellationToken)
     {
-        cache.CountDownload();
         var artifact = await DownloadAsync(binaryUrl, cancellationToken).ConfigureAwait(false);
         var decoded = TryBase64(artifact);
         var matches = SHA256.HashData(artifact).AsSpan().SequenceEqual(binaryHash)
@@ -138,10 +137,6 @@ public sealed class WorkflowBinaryCache
     private readonly Lock _lock = new();
     private readonly Dictionary<string, byte[]> _binaries = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
-    private int _downloads;
-
-    /// <summary>Number of downloads made (a cached binary is not downloaded again).</summary>
-    public int Downloads => Volatile.Read(ref _downloads);
 
     public bool TryGet(string binaryHash, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? wasm)
     {
@@ -165,6 +160,4 @@ public sealed class WorkflowBinaryCache
             }
         }
     }
-
-    internal void CountDownload() => Interlocked.Increment(ref _downloads);
 }
