@@ -166,7 +166,7 @@ internal sealed partial class DonSession : IAsyncDisposable
         {
             // closed
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {
             Close($"sending failed: {ex.Message}");
         }
@@ -240,7 +240,7 @@ internal sealed partial class DonSession : IAsyncDisposable
         {
             // closed
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {
             Close($"receiving failed: {ex.Message}");
         }
