@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http;
 using System.Net.WebSockets;
 using CreAspire.Chain.Crypto;
@@ -45,11 +46,13 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
     public TimeProvider Clock { get; }
 
     /// <summary>
-    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its answer body. Throws
-    /// <see cref="DonTransportException"/> when the peer is unknown or unreachable, refuses the request (non-200 status,
-    /// with its reason), or does not answer within <paramref name="timeout"/>.
+    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its (successful) answer. The current
+    /// activity's context goes with the request, as HttpClient sends traceparent, and the answer carries the context of
+    /// the span that produced it (<see cref="DonReply.Trace"/>). Throws <see cref="DonTransportException"/> when the peer
+    /// is unknown or unreachable, refuses the request (non-200 status, with its reason), or does not answer within
+    /// <paramref name="timeout"/>.
     /// </summary>
-    public async Task<byte[]> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DonReply> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peerAddress);
         ArgumentNullException.ThrowIfNull(body);
@@ -68,8 +71,8 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
         try
         {
             var session = await SessionFor(peerAddress.ToLowerInvariant(), baseUrl!).WaitAsync(deadline.Token).ConfigureAwait(false);
-            var reply = await session.RequestAsync(body, deadline.Token).ConfigureAwait(false);
-            return reply.IsSuccess ? reply.Body : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
+            var reply = await session.RequestAsync(body, Activity.Current?.Context ?? default, deadline.Token).ConfigureAwait(false);
+            return reply.IsSuccess ? reply : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
