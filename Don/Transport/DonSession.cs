@@ -77,8 +77,15 @@ internal sealed partial class DonSession : IAsyncDisposable
         _maxBodyBytes = maxBodyBytes;
         _handler = handler;
         _logger = logger;
-        _sender = Task.Run(SendLoopAsync);
-        _receiver = Task.Run(ReceiveLoopAsync);
+
+        // The loops serve every request of the session, so they must not run in the activity of whoever opened it (the
+        // first caller's span, or the acceptor's WebSocket upgrade request): a span started without a context of its own
+        // would join that trace.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _sender = Task.Run(SendLoopAsync);
+            _receiver = Task.Run(ReceiveLoopAsync);
+        }
     }
 
     /// <summary>The authenticated node at the other end.</summary>

@@ -70,7 +70,13 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
         deadline.CancelAfter(timeout);
         try
         {
-            var session = await SessionFor(peerAddress.ToLowerInvariant(), baseUrl!).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var opening = SessionFor(peerAddress.ToLowerInvariant(), baseUrl!);
+            if (!opening.IsCompletedSuccessfully)
+            {
+                Activity.Current?.AddEvent(new ActivityEvent("waiting for the DON session to open"));
+            }
+
+            var session = await opening.WaitAsync(deadline.Token).ConfigureAwait(false);
             var reply = await session.RequestAsync(body, Activity.Current?.Context ?? default, deadline.Token).ConfigureAwait(false);
             return reply.IsSuccess ? reply : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
         }
@@ -104,6 +110,9 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 
     private async Task<DonSession> ConnectAsync(string peer, Uri baseUrl)
     {
+        // A session outlives the call that happens to open it: its WebSocket upgrade (and the acceptor's request span,
+        // which lasts as long as the session) must not become part of that call's trace. Only this method's flow is affected.
+        Activity.Current = null;
         var builder = new UriBuilder(new Uri(baseUrl, DonTransportOptions.SessionPath));
         builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var url = builder.Uri;

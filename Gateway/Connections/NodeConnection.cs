@@ -47,7 +47,17 @@ public sealed class NodeConnection : IAsyncDisposable
     /// <summary>Completes when the connection ends (node closed it, transport failed, or it was replaced).</summary>
     public Task Completion => _rpc.Completion;
 
-    public void Start() => _rpc.StartListening();
+    /// <summary>
+    /// Starts reading. The read loop serves every message of the connection, so it must not run in the activity of the
+    /// node's WebSocket upgrade request: a span started without a context of its own would join that request's trace.
+    /// </summary>
+    public void Start()
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _rpc.StartListening();
+        }
+    }
 
     public async Task<long> SendAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {
