@@ -47,7 +47,21 @@ public static class ExecutionTelemetry
             return Source.StartActivity(name, kind);
         }
 
-        ActivityLink[]? links = current is null ? null : [new ActivityLink(current.Context, new ActivityTagsCollection { [TelemetryTags.LinkRelation] = "started_by" })];
-        return Source.StartActivity(name, kind, ExecutionTrace.RootOf(executionId), links: links);
+        if (current is null)
+        {
+            return Source.StartActivity(name, kind, ExecutionTrace.RootOf(executionId));
+        }
+
+        // A parent context without a span id does not stop Activity from adopting the current activity as parent, so the
+        // current one is set aside while the root starts (the caller's async flow gets it back when its method returns).
+        ActivityLink[] links = [new ActivityLink(current.Context, new ActivityTagsCollection { [TelemetryTags.LinkRelation] = "started_by" })];
+        Activity.Current = null;
+        var root = Source.StartActivity(name, kind, ExecutionTrace.RootOf(executionId), links: links);
+        if (root is null)
+        {
+            Activity.Current = current;
+        }
+
+        return root;
     }
 }
