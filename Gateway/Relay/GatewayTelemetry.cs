@@ -30,8 +30,12 @@ public static class GatewayTelemetry
     /// starts a server span named by the method for each message that has them. The relay response a node sends is an
     /// argument of gateway.respond, so the digest the gateway votes on (canonical JSON of that response) never sees the
     /// per-node trace context; and the message travels inside the node's authenticated connection.
+    /// Null when nobody traces the gateway, decided when a connection opens (OpenTelemetry listens from start-up): the
+    /// strategy would otherwise start an unrecorded activity for every message that carries a context.
     /// </summary>
-    public static IActivityTracingStrategy NodeTraceContext { get; } = new ActivityTracingStrategy(ActivitySource);
+    public static IActivityTracingStrategy? NodeTraceContext => ActivitySource.HasListeners() ? TraceContextStrategy : null;
+
+    private static readonly ActivityTracingStrategy TraceContextStrategy = new(ActivitySource);
 
     /// <summary>The gateway.respond span StreamJsonRpc started for the node message being handled now, if it is recorded.</summary>
     public static Activity? CurrentNodeResponseSpan() =>

@@ -25,7 +25,10 @@ public static class RelayTelemetry
     /// <summary>
     /// Trace context over the gateway connection, the gateway's counterpart (see the gateway's GatewayTelemetry): the
     /// context rides at the top level of each JSON-RPC message, beside the relay request or response, inside the
-    /// authenticated connection; the response the gateway votes on is an argument and never includes it.
+    /// authenticated connection; the response the gateway votes on is an argument and never includes it. Null when nobody
+    /// traces the relay, decided when a session opens: the strategy would otherwise start an unrecorded activity per message.
     /// </summary>
-    public static IActivityTracingStrategy GatewayTraceContext { get; } = new ActivityTracingStrategy(Source);
+    public static IActivityTracingStrategy? GatewayTraceContext => Source.HasListeners() ? TraceContextStrategy : null;
+
+    private static readonly ActivityTracingStrategy TraceContextStrategy = new(Source);
 }

@@ -21,10 +21,11 @@ namespace CreAspire.Gateway.Tests.Tracing;
 
 // A real gateway on loopback and 4 relay nodes (F=1) over real WebSockets: the trace context of a user request must reach
 // every relay inside gateway.forward and come back inside each gateway.respond, and the relay's capability call must run
-// in that trace.
+// in that trace. The collector listens before the connections open, as OpenTelemetry does from a service's start.
 public sealed class GatewayTracingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly ActivitySource Tests = new("CreAspire.Tests.Gateway");
+    private readonly ActivityCollector _collector = new();
     private readonly TestDon _don = new();
     private readonly ConcurrentQueue<(string Node, ActivityContext Context)> _capabilityContexts = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -58,15 +59,15 @@ public sealed class GatewayTracingTests(ITestOutputHelper output) : IAsyncLifeti
         await _relays.DisposeAsync();
         await _gateway.DisposeAsync();
         _http.Dispose();
+        _collector.Dispose();
     }
 
     [Fact]
     public async Task A_user_request_context_reaches_every_relay_in_gateway_forward_and_every_vote_returns_in_gateway_respond()
     {
-        using var collector = new ActivityCollector();
         var caller = await PostAsync(RelayRequests.Request("trace-1", RelayMethods.CapabilityExecute, RelayRequests.Attested(RelayRequests.CapabilityParams("hello"))));
 
-        var spans = await collector.WaitForTraceAsync(caller.TraceId,
+        var spans = await _collector.WaitForTraceAsync(caller.TraceId,
             s => s.Count(x => x.Name == "gateway.respond") == 4 && s.Any(x => x.Name.StartsWith("gateway.relay", StringComparison.Ordinal)), "4 relay votes and the relay request");
 
         output.WriteLine(TraceTree.Render(spans));
@@ -114,13 +115,12 @@ public sealed class GatewayTracingTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task A_refused_attestation_is_an_error_on_relay_verify_attestation_with_the_check_that_failed_and_is_counted()
     {
-        using var collector = new ActivityCollector();
         using var meter = new MeterCollector(RelayTelemetry.Name);
         var tampered = RelayRequests.Attested(RelayRequests.CapabilityParams("hello")) with { CapabilityId = "other@1.0.0" };
 
         var caller = await PostAsync(RelayRequests.Request("trace-2", RelayMethods.CapabilityExecute, tampered));
 
-        var spans = await collector.WaitForTraceAsync(caller.TraceId, s => s.Count(x => x.Name == "relay.verify_attestation") == 4, "4 attestation checks");
+        var spans = await _collector.WaitForTraceAsync(caller.TraceId, s => s.Count(x => x.Name == "relay.verify_attestation") == 4, "4 attestation checks");
         Assert.All(new TraceTree(spans).Named("relay.verify_attestation"), v =>
         {
             Assert.True(v.IsError);
@@ -136,11 +136,10 @@ public sealed class GatewayTracingTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task A_request_whose_quorum_becomes_unobtainable_fails_its_gateway_relay_span_with_the_reason()
     {
-        using var collector = new ActivityCollector();
 
         var caller = await PostAsync(RelayRequests.Request("trace-3", RelayMethods.CapabilityExecute, RelayRequests.Attested(RelayRequests.CapabilityParams("split"))));
 
-        var spans = await collector.WaitForTraceAsync(caller.TraceId, s => s.Any(x => x.Name.StartsWith("gateway.relay", StringComparison.Ordinal)), "the relay request");
+        var spans = await _collector.WaitForTraceAsync(caller.TraceId, s => s.Any(x => x.Name.StartsWith("gateway.relay", StringComparison.Ordinal)), "the relay request");
         var relay = Assert.Single(new TraceTree(spans).Named("gateway.relay"));
         Assert.True(relay.IsError);
         Assert.StartsWith("quorum unobtainable: requiredQuorum=3", relay.StatusMessage, StringComparison.Ordinal);
