@@ -1,14 +1,14 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Net;
 using CreAspire.Telemetry.Testing.Otlp;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace CreAspire.Telemetry.Testing;
@@ -20,11 +20,13 @@ public sealed record CollectedMetricPoint(IReadOnlyDictionary<string, object?> A
 public sealed record CollectedMetric(string Service, string Scope, string Name, string Unit, IReadOnlyList<CollectedMetricPoint> Points);
 
 /// <summary>
-/// An OTLP/HTTP receiver for tests: Kestrel on a free loopback port accepting binary protobuf at /v1/traces,
-/// /v1/metrics and /v1/logs, as the OpenTelemetry exporter of a service process sends them with
-/// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (see <see cref="ExporterEnvironment"/>). Spans and metrics are decoded and
-/// kept; log records are only counted. A request that is not protobuf of the expected message gets 400 and is counted in
-/// <see cref="RejectedExports"/>, so a test can tell "nothing sent" from "sent garbage".
+/// An OTLP receiver for tests, on two free loopback ports: <see cref="Endpoint"/> takes OTLP/HTTP (binary protobuf POSTed
+/// to /v1/traces, /v1/metrics, /v1/logs; OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, see <see cref="ExporterEnvironment"/>)
+/// and <see cref="GrpcEndpoint"/> takes OTLP/gRPC (HTTP/2 cleartext, the exporters' default and what an Aspire AppHost
+/// configures), so a test can point a service at it whichever protocol the service was told to use. Spans and metrics are
+/// decoded and kept; log records are only counted. An export that is not protobuf of the expected message is refused
+/// (HTTP 400, or gRPC status INVALID_ARGUMENT) and counted in <see cref="RejectedExports"/>, so a test can tell "nothing
+/// sent" from "sent garbage".
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -43,8 +45,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
-    /// <summary>The base URL to export to (OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    /// <summary>The base URL to export OTLP/HTTP to (OTEL_EXPORTER_OTLP_ENDPOINT with protocol http/protobuf).</summary>
     public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The URL to export OTLP/gRPC to (OTEL_EXPORTER_OTLP_ENDPOINT with protocol grpc).</summary>
+    public Uri GrpcEndpoint { get; private set; } = null!;
 
     public IReadOnlyList<CollectedSpan> Spans => [.. _spans];
 
@@ -57,15 +62,27 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public static async Task<OtlpReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        ListenOptions? http = null, grpc = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+        });
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new OtlpReceiver(app);
-        app.MapPost(TracesPath, context => receiver.ReceiveAsync(context, "ExportTraceServiceRequest", body => receiver.Add(ExportTraceRequest.Parser.ParseFrom(body))));
-        app.MapPost(MetricsPath, context => receiver.ReceiveAsync(context, "ExportMetricsServiceRequest", body => receiver.Add(ExportMetricsRequest.Parser.ParseFrom(body))));
-        app.MapPost(LogsPath, context => receiver.ReceiveAsync(context, "ExportLogsServiceRequest", _ => Interlocked.Increment(ref receiver._logExports)));
+        Action<byte[]> traces = body => receiver.Add(ExportTraceRequest.Parser.ParseFrom(body));
+        Action<byte[]> metrics = body => receiver.Add(ExportMetricsRequest.Parser.ParseFrom(body));
+        Action<byte[]> logs = _ => Interlocked.Increment(ref receiver._logExports);
+        app.MapPost(TracesPath, context => receiver.ReceiveAsync(context, "ExportTraceServiceRequest", traces));
+        app.MapPost(MetricsPath, context => receiver.ReceiveAsync(context, "ExportMetricsServiceRequest", metrics));
+        app.MapPost(LogsPath, context => receiver.ReceiveAsync(context, "ExportLogsServiceRequest", logs));
+        app.MapPost("/opentelemetry.proto.collector.trace.v1.TraceService/Export", context => receiver.ReceiveGrpcAsync(context, "ExportTraceServiceRequest", traces));
+        app.MapPost("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", context => receiver.ReceiveGrpcAsync(context, "ExportMetricsServiceRequest", metrics));
+        app.MapPost("/opentelemetry.proto.collector.logs.v1.LogsService/Export", context => receiver.ReceiveGrpcAsync(context, "ExportLogsServiceRequest", logs));
         await app.StartAsync().ConfigureAwait(false);
-        receiver.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        receiver.Endpoint = new Uri($"http://127.0.0.1:{http!.IPEndPoint!.Port}");
+        receiver.GrpcEndpoint = new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}");
         return receiver;
     }
 
@@ -82,6 +99,32 @@ public sealed class OtlpReceiver : IAsyncDisposable
         ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
     };
+
+    /// <summary>The same for OTLP/gRPC: <see cref="GrpcEndpoint"/> and protocol grpc.</summary>
+    public IReadOnlyDictionary<string, string> GrpcExporterEnvironment(string serviceName) => new Dictionary<string, string>(ExporterEnvironment(serviceName))
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = GrpcEndpoint.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+    };
+
+    /// <summary>
+    /// Waits until the trace of execution <paramref name="executionId"/> meets <paramref name="shape"/> (e.g.
+    /// <see cref="ExecutionTraces.Confidential"/>) and returns its spans; the failure lists the unmet steps and the trace.
+    /// </summary>
+    public async Task<IReadOnlyList<CollectedSpan>> WaitForExecutionTraceAsync(string executionId, TraceExpectation shape, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var traceId = ExecutionTraces.TraceIdOf(executionId);
+        try
+        {
+            return await WaitForTraceAsync(traceId, spans => shape.Problems(spans).Count == 0, $"the trace of execution {executionId}", timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            var spans = Trace(traceId);
+            throw new TraceExpectationException($"{ex.Message}\nUnmet: {string.Join("; ", shape.Problems(spans))}");
+        }
+    }
 
     /// <summary>The spans of one trace received so far.</summary>
     public IReadOnlyList<CollectedSpan> Trace(string traceId) => _spans.Where(s => s.TraceId == traceId).ToArray();
@@ -121,6 +164,60 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
         context.Response.ContentType = "application/x-protobuf";
         await context.Response.Body.WriteAsync(EmptyResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One unary gRPC call: a length-prefixed message (flag 0, or 1 with grpc-encoding gzip) in, an empty message and
+    /// grpc-status 0 out; a malformed call ends with grpc-status 3 (INVALID_ARGUMENT) and the reason in grpc-message.
+    /// </summary>
+    private async Task ReceiveGrpcAsync(HttpContext context, string message, Action<byte[]> decode)
+    {
+        context.Response.ContentType = "application/grpc";
+        string? failure = null;
+        try
+        {
+            var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+            if (body.Length < 5 || body[0] > 1 || BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1)) != body.Length - 5)
+            {
+                failure = "body is not one length-prefixed gRPC message";
+            }
+            else
+            {
+                var payload = body[5..];
+                if (body[0] == 1)
+                {
+                    using var input = new MemoryStream(payload);
+                    using var gzip = new GZipStream(input, CompressionMode.Decompress);
+                    using var output = new MemoryStream();
+                    await gzip.CopyToAsync(output).ConfigureAwait(false);
+                    payload = output.ToArray();
+                }
+
+                decode(payload);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            failure = $"message is not valid gzip or too large: {ex.Message}";
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            failure = $"message is not a protobuf {message}: {ex.Message}";
+        }
+
+        if (failure is not null)
+        {
+            Interlocked.Increment(ref _rejected);
+            context.Response.AppendTrailer("grpc-status", "3");
+            context.Response.AppendTrailer("grpc-message", Uri.EscapeDataString(failure));
+            return;
+        }
+
+        var frame = new byte[5 + EmptyResponse.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)EmptyResponse.Length);
+        EmptyResponse.CopyTo(frame, 5);
+        await context.Response.Body.WriteAsync(frame).ConfigureAwait(false);
+        context.Response.AppendTrailer("grpc-status", "0");
     }
 
     private async Task RejectAsync(HttpContext context, string reason)

@@ -20,41 +20,39 @@ namespace CreAspire.Enclave.Tests.Tracing;
 public sealed class OtlpExportTests : IAsyncLifetime
 {
     private OtlpReceiver _receiver = null!;
-    private ServiceProcess _enclave = null!;
     private string _identityDirectory = null!;
 
     public async Task InitializeAsync()
     {
         _receiver = await OtlpReceiver.StartAsync();
         _identityDirectory = Directory.CreateTempSubdirectory("otlp-enclave-").FullName;
-        using (var identity = FakeNitroIdentity.Create("i-otlp-test-enclave"))
-        {
-            identity.SaveTo(_identityDirectory);
-        }
-
-        var environment = new Dictionary<string, string>(_receiver.ExporterEnvironment("enclave-under-test"))
-        {
-            ["Enclave__IdentityDirectory"] = _identityDirectory,
-            // Nothing answers on port 9: these tests never get as far as reading the registry or calling the gateway.
-            ["ConnectionStrings__chain"] = "http://127.0.0.1:9",
-            ["Chain__CapabilitiesRegistry"] = "0x0000000000000000000000000000000000000001",
-            ["Enclave__GatewayUrl"] = "http://127.0.0.1:9/",
-        };
-        _enclave = await ServiceProcess.StartAsync(EnclaveAssembly(), environment);
+        using var identity = FakeNitroIdentity.Create("i-otlp-test-enclave");
+        identity.SaveTo(_identityDirectory);
     }
 
     public async Task DisposeAsync()
     {
-        await _enclave.DisposeAsync();
         await _receiver.DisposeAsync();
         Directory.Delete(_identityDirectory, recursive: true);
     }
 
-    [Fact]
-    public async Task A_service_process_exports_its_spans_in_the_callers_trace_with_errors_and_its_metrics_to_the_receiver()
+    [Theory]
+    [InlineData("http/protobuf")]
+    [InlineData("grpc")]
+    public async Task A_service_process_exports_its_spans_in_the_callers_trace_with_errors_and_its_metrics_to_the_receiver(string protocol)
     {
+        var service = $"enclave-{protocol.Replace('/', '-')}";
+        var environment = new Dictionary<string, string>(protocol == "grpc" ? _receiver.GrpcExporterEnvironment(service) : _receiver.ExporterEnvironment(service))
+        {
+            ["Enclave__IdentityDirectory"] = _identityDirectory,
+            // Nothing answers on port 9: this test never gets as far as reading the registry or calling the gateway.
+            ["ConnectionStrings__chain"] = "http://127.0.0.1:9",
+            ["Chain__CapabilitiesRegistry"] = "0x0000000000000000000000000000000000000001",
+            ["Enclave__GatewayUrl"] = "http://127.0.0.1:9/",
+        };
+        await using var enclave = await ServiceProcess.StartAsync(EnclaveAssembly(), environment);
         var caller = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_enclave.BaseUrl, ConfidentialWorkflowsCapability.RequestsPath))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(enclave.BaseUrl, ConfidentialWorkflowsCapability.RequestsPath))
         {
             Content = JsonContent.Create(UnsignedRequest(), options: RelayJson.Options),
         };
@@ -68,19 +66,20 @@ public sealed class OtlpExportTests : IAsyncLifetime
         var tree = new TraceTree(spans);
         var server = Assert.Single(spans, s => s.Kind == ActivityKind.Server && s.Scope == "Microsoft.AspNetCore");
         Assert.Equal(caller.SpanId.ToHexString(), server.ParentSpanId);
-        Assert.Equal("enclave-under-test", server.Service);
+        Assert.Equal(service, server.Service);
         var quorum = Assert.Single(tree.Named("enclave.quorum"));
         Assert.Equal(server.SpanId, quorum.ParentSpanId);
         Assert.Equal("CreAspire.Enclave", quorum.Scope);
-        Assert.Equal("enclave-under-test", quorum.Service);
+        Assert.Equal(service, quorum.Service);
         Assert.True(quorum.IsError);
         Assert.Equal("signature is not a valid EIP-191 signature over the compute request hash", quorum.StatusMessage);
         Assert.Equal("rejected", quorum.Attribute("quorum.outcome"));
         Assert.Equal("exec-otlp", quorum.Attribute("workflow.execution_id"));
         Assert.Contains(quorum.Events, e => e.Name == "exception" && (string?)e.Attributes["exception.message"] == quorum.StatusMessage);
 
-        await Eventually(() => _receiver.Metrics.Any(m => m.Service == "enclave-under-test" && m.Name == EnclaveTelemetry.QuorumInstrument
+        await Eventually(() => _receiver.Metrics.Any(m => m.Service == service && m.Name == EnclaveTelemetry.QuorumInstrument
             && m.Points.Any(p => (string?)p.Attributes.GetValueOrDefault("outcome") == "rejected" && p.Value >= 1)), "the quorum outcome metric");
+        await Eventually(() => _receiver.LogExports > 0, "a log export");
         Assert.Equal(0, _receiver.RejectedExports);
     }
 
@@ -264,6 +263,26 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.StartsWith("body is not a protobuf ExportTraceServiceRequest", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, _receiver.RejectedExports);
+    }
+
+    [Fact]
+    public async Task The_gRPC_endpoint_ends_a_call_that_is_not_one_length_prefixed_message_with_invalid_argument()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_receiver.GrpcEndpoint, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 9, 1]),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal("3", response.TrailingHeaders.GetValues("grpc-status").Single());
+        Assert.Equal("body is not one length-prefixed gRPC message", Uri.UnescapeDataString(response.TrailingHeaders.GetValues("grpc-message").Single()));
         Assert.Equal(1, _receiver.RejectedExports);
     }
 
