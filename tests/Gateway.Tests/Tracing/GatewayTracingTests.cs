@@ -1,20 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
-using CreAspire.Gateway.Tests.Gateway;
 using CreAspire.Gateway.Tests.Relay;
 using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
 using CreAspire.Protocol.Sdk;
-using CreAspire.RelayNode.Connector;
 using CreAspire.RelayNode.Relay;
 using CreAspire.Telemetry.Testing;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace CreAspire.Gateway.Tests.Tracing;
@@ -35,23 +30,17 @@ public sealed class GatewayTracingTests(ITestOutputHelper output) : IAsyncLifeti
     public async Task InitializeAsync()
     {
         _gateway = await GatewayHost.StartAsync(_don);
-        var connectors = new List<GatewayConnector>();
-        for (var i = 0; i < _don.Nodes.Count; i++)
+        // Each relay's mock records the activity it is called in; "split" makes every relay answer differently (no quorum possible).
+        _relays = await ConnectedRelays.StartAsync(_gateway, _don, i =>
         {
             var node = _don.Nodes[i].Address;
-            var registry = new CapabilityRegistry();
-            // Records the activity it is called in; "split" makes every relay answer differently (no quorum possible).
-            registry.AddOrReplace(new RecordingCapability(CapabilityIds.Mock, call =>
+            return [new RecordingCapability(CapabilityIds.Mock, call =>
             {
                 _capabilityContexts.Enqueue((node, Activity.Current?.Context ?? default));
                 var input = call.Payload!.Unpack<StringValue>().Value;
                 return new CapabilityResponse { Payload = Any.Pack(new StringValue { Value = input == "split" ? "answer of " + node : "mock:" + input }) };
-            }));
-            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
-            connectors.Add(GatewayHandshakeTests.NewConnector(_don.Nodes[i], _gateway.BaseAddress, handler));
-        }
-
-        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
+            })];
+        });
     }
 
     public async Task DisposeAsync()
