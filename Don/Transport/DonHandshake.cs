@@ -29,7 +29,8 @@ internal sealed record DonSessionKeys(byte[] Send, byte[] Receive);
 /// </summary>
 public static class DonHandshake
 {
-    public const int Version = 1;
+    /// <summary>2: session records may carry a W3C trace context (<see cref="DonSession"/>); a version-1 peer could not read them.</summary>
+    public const int Version = 2;
 
     /// <summary>Largest handshake message accepted.</summary>
     public const int MaxHandshakeBytes = 4096;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http;
 using System.Net.WebSockets;
 using CreAspire.Chain.Crypto;
@@ -45,11 +46,13 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
     public TimeProvider Clock { get; }
 
     /// <summary>
-    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its answer body. Throws
-    /// <see cref="DonTransportException"/> when the peer is unknown or unreachable, refuses the request (non-200 status,
-    /// with its reason), or does not answer within <paramref name="timeout"/>.
+    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its (successful) answer. The current
+    /// activity's context goes with the request, as HttpClient sends traceparent, and the answer carries the context of
+    /// the span that produced it (<see cref="DonReply.Trace"/>). Throws <see cref="DonTransportException"/> when the peer
+    /// is unknown or unreachable, refuses the request (non-200 status, with its reason), or does not answer within
+    /// <paramref name="timeout"/>.
     /// </summary>
-    public async Task<byte[]> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DonReply> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peerAddress);
         ArgumentNullException.ThrowIfNull(body);
@@ -67,9 +70,15 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
         deadline.CancelAfter(timeout);
         try
         {
-            var session = await SessionFor(peerAddress.ToLowerInvariant(), baseUrl!).WaitAsync(deadline.Token).ConfigureAwait(false);
-            var reply = await session.RequestAsync(body, deadline.Token).ConfigureAwait(false);
-            return reply.IsSuccess ? reply.Body : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
+            var opening = SessionFor(peerAddress.ToLowerInvariant(), baseUrl!);
+            if (!opening.IsCompletedSuccessfully)
+            {
+                Activity.Current?.AddEvent(new ActivityEvent("waiting for the DON session to open"));
+            }
+
+            var session = await opening.WaitAsync(deadline.Token).ConfigureAwait(false);
+            var reply = await session.RequestAsync(body, Activity.Current?.Context ?? default, deadline.Token).ConfigureAwait(false);
+            return reply.IsSuccess ? reply : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -101,6 +110,9 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 
     private async Task<DonSession> ConnectAsync(string peer, Uri baseUrl)
     {
+        // A session outlives the call that happens to open it: its WebSocket upgrade (and the acceptor's request span,
+        // which lasts as long as the session) must not become part of that call's trace. Only this method's flow is affected.
+        Activity.Current = null;
         var builder = new UriBuilder(new Uri(baseUrl, DonTransportOptions.SessionPath));
         builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var url = builder.Uri;

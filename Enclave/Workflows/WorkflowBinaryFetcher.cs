@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using CreAspire.Protocol.Telemetry;
 using System.Security.Cryptography;
 
 namespace CreAspire.Enclave.Workflows;
@@ -19,14 +20,26 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache c
     {
         ArgumentNullException.ThrowIfNull(binaryHash);
         var key = Convert.ToHexStringLower(binaryHash);
+        using var activity = EnclaveTelemetry.Source.StartActivity("enclave.fetch_binary");
+        activity?.SetTag("url.full", binaryUrl).SetTag("enclave.binary_hash", key);
         if (cache.TryGet(key, out var cached))
         {
+            activity?.SetTag("enclave.cache_hit", true);
             return cached;
         }
 
-        var wasm = await DownloadAndCheckAsync(binaryUrl, binaryHash, cancellationToken).ConfigureAwait(false);
-        cache.Add(key, wasm);
-        return wasm;
+        activity?.SetTag("enclave.cache_hit", false);
+        try
+        {
+            var wasm = await DownloadAndCheckAsync(binaryUrl, binaryHash, cancellationToken).ConfigureAwait(false);
+            cache.Add(key, wasm);
+            return wasm;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.Fail(ex);
+            throw;
+        }
     }
 
     private async Task<byte[]> DownloadAndCheckAsync(string binaryUrl, byte[] binaryHash, CancellationToken cancellationToken)

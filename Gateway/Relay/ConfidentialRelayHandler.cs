@@ -6,6 +6,7 @@ using CreAspire.Gateway.Routing;
 using CreAspire.Gateway.Topology;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Topology;
 using Microsoft.Extensions.Options;
 
@@ -117,8 +118,11 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         }
 
         GatewayTelemetry.ActiveRequests.Add(1);
+        // gateway.relay is current while the request fans out, so each gateway.forward message carries it to the relays.
         active.Activity = GatewayTelemetry.ActivitySource.HasListeners() ? GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server) : null;
-        active.Activity?.SetTag("rpc.method", request.Method).SetTag("rpc.request_id", request.Id).SetTag("relay.don_id", don.Id);
+        active.Activity?.SetTag(TelemetryTags.RpcMethod, request.Method).SetTag(TelemetryTags.RequestId, request.Id)
+            .SetTag(TelemetryTags.DonId, don.Id).SetTag(TelemetryTags.DonF, don.F).SetTag(TelemetryTags.DonMembers, don.Members.Count)
+            .SetTag(TelemetryTags.QuorumRequired, RequiredQuorum(don));
         using var cancellation = cancellationToken.Register(() => Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout, "request cancelled by the caller"), "cancelled"));
 
         await FanOutAsync(active, cancellationToken).ConfigureAwait(false);
@@ -219,6 +223,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                active.Activity?.AddEvent(new ActivityEvent("send failed", tags: new ActivityTagsCollection { [TelemetryTags.PeerAddress] = member, ["error.message"] = ex.Message }));
                 LogSendFailed(member, active.Request.Id, ex.Message);
                 active.MarkUnreachable(member);
                 return false;
@@ -365,10 +370,16 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             var tags = new TagList { { "method", active.Request.Method }, { "outcome", outcome } };
             GatewayTelemetry.RequestsCompleted.Add(1, tags);
             GatewayTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, tags);
-            active.Activity?.SetTag("relay.outcome", outcome);
-            if (outcome is not ("success" or "node_error"))
+            var reached = outcome is "success" or "node_error";
+            active.Activity?.SetTag(TelemetryTags.Outcome, outcome).SetTag(TelemetryTags.QuorumOutcome, reached ? "reached" : "failed");
+            if (active.Activity is not null)
             {
-                active.Activity?.SetStatus(ActivityStatusCode.Error, response.Response.Error?.Message);
+                active.Activity.SetTag(TelemetryTags.QuorumReceived, active.Tally().Responses.Count);
+            }
+
+            if (!reached)
+            {
+                active.Activity.Fail(response.Response.Error?.Message);
                 LogFailed(active.Request.Id, outcome, response.Response.Error?.Message ?? "");
             }
         }

@@ -91,7 +91,7 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
     {
         var (socket, keys) = await OpenRawAsync(node);
         await using var session = new DonSession(socket, Capability[0].Address, keys, 1 << 20, handler: null, NullLogger.Instance);
-        return await session.RequestAsync(body, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        return await session.RequestAsync(body, default, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
     }
 
     [Fact]

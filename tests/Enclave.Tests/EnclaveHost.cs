@@ -48,7 +48,8 @@ public sealed class EnclaveHost : IAsyncDisposable
 
     public TestModuleFactory Modules { get; } = new();
 
-    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4)
+    /// <param name="kestrel">Serve on a loopback port (real HTTP, so HttpClient's traceparent reaches the enclave) instead of in memory.</param>
+    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4, bool kestrel = false)
     {
         var identityDirectory = Directory.CreateTempSubdirectory("enclave-identity-").FullName;
         var identity = FakeNitroIdentity.Create("i-enclave-tests-enc0");
@@ -84,7 +85,16 @@ public sealed class EnclaveHost : IAsyncDisposable
             });
         });
         host = new EnclaveHost(factory, gateway, identity, identityDirectory);
-        _ = factory.Server;
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+        else
+        {
+            _ = factory.Server;
+        }
+
         return host;
     }
 
@@ -93,6 +103,8 @@ public sealed class EnclaveHost : IAsyncDisposable
         new(_factory.CreateClient(), nodeKey, new ConfidentialWorkflowsOptions { Timeout = TimeSpan.FromSeconds(30) });
 
     public HttpClient CreateClient() => _factory.CreateClient();
+
+    public T Get<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
 
     public async Task<ExecutionsResponse> ExecutionsAsync() =>
         (await _factory.CreateClient().GetFromJsonAsync<ExecutionsResponse>("/executions"))!;

@@ -49,6 +49,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public ConcurrentQueue<string> RejectedAttestations { get; } = new();
 
+    /// <summary>The traceparent header of every request that arrived (path, header or null), in arrival order.</summary>
+    public ConcurrentQueue<(string Path, string? TraceParent)> TraceParents { get; } = new();
+
     public static async Task<TestGateway> StartAsync(string caRootsPem, string trustedPcrsJson)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -56,6 +59,11 @@ public sealed class TestGateway : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var gateway = new TestGateway(app, NitroAttestationVerifier.FromPem(caRootsPem, trustedPcrsJson));
+        app.Use((context, next) =>
+        {
+            gateway.TraceParents.Enqueue((context.Request.Path, context.Request.Headers.TraceParent.FirstOrDefault()));
+            return next(context);
+        });
         app.MapPost("/", gateway.HandleAsync);
         app.MapGet("/artifacts/{name}", (string name) =>
             gateway.Artifacts.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "text/plain") : Results.NotFound());

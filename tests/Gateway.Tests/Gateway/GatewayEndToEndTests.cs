@@ -8,11 +8,7 @@ using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
 using CreAspire.Protocol.Sdk;
-using CreAspire.RelayNode.Connector;
-using CreAspire.RelayNode.Relay;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CreAspire.Gateway.Tests.Gateway;
 
@@ -28,22 +24,15 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _gateway = await GatewayHost.StartAsync(_don);
-        var connectors = new List<GatewayConnector>();
         for (var i = 0; i < _don.Nodes.Count; i++)
         {
-            var registry = new CapabilityRegistry();
             // relay-3 is faulty: its mock capability answers differently; 3 honest nodes still agree.
-            var mock = i == 3
+            _mocks.Add(i == 3
                 ? new RecordingCapability(CapabilityIds.Mock, _ => new CapabilityResponse { Payload = Any.Pack(new StringValue { Value = "lies" }) })
-                : RecordingCapability.Mock();
-            _mocks.Add(mock);
-            registry.AddOrReplace(mock);
-            registry.AddOrReplace(RecordingCapability.Vault());
-            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
-            connectors.Add(GatewayHandshakeTests.NewConnector(_don.Nodes[i], _gateway.BaseAddress, handler));
+                : RecordingCapability.Mock());
         }
 
-        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
+        _relays = await ConnectedRelays.StartAsync(_gateway, _don, i => [_mocks[i], RecordingCapability.Vault()]);
     }
 
     public async Task DisposeAsync()

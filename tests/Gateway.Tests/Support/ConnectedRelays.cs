@@ -1,4 +1,9 @@
+using CreAspire.Gateway.Tests.Gateway;
+using CreAspire.Protocol.Capabilities;
 using CreAspire.RelayNode.Connector;
+using CreAspire.RelayNode.Relay;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CreAspire.Gateway.Tests.Support;
 
@@ -16,6 +21,23 @@ internal sealed class ConnectedRelays : IAsyncDisposable
         _stops = connectors.Select(_ => new CancellationTokenSource()).ToArray();
         _runs = connectors.Select((connector, i) => connector.RunAsync(_stops[i].Token)).ToArray();
     }
+
+    /// <summary>
+    /// One connector per node of <paramref name="don"/>, each serving with a real <see cref="RelayRequestHandler"/> (test
+    /// attestation) over the capabilities <paramref name="capabilities"/> returns for the node's index.
+    /// </summary>
+    public static Task<ConnectedRelays> StartAsync(GatewayHost gateway, TestDon don, Func<int, IEnumerable<IExecutableCapability>> capabilities) =>
+        StartAsync(gateway, don.Nodes.Select((node, i) =>
+        {
+            var registry = new CapabilityRegistry();
+            foreach (var capability in capabilities(i))
+            {
+                registry.AddOrReplace(capability);
+            }
+
+            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
+            return GatewayHandshakeTests.NewConnector(node, gateway.BaseAddress, handler);
+        }).ToArray());
 
     public static async Task<ConnectedRelays> StartAsync(GatewayHost gateway, IReadOnlyList<GatewayConnector> connectors)
     {
