@@ -135,9 +135,15 @@ public static class JsonMutations
 
     private static JsonNode? Navigate(JsonNode? node, object[] path)
     {
+        // A path an earlier edit replaced no longer leads anywhere: null, and that edit is skipped.
         foreach (var step in path)
         {
-            node = step is string name ? node?.AsObject()[name] : node?.AsArray()[(int)step];
+            node = (node, step) switch
+            {
+                (JsonObject obj, string name) => obj[name],
+                (JsonArray array, int index) when index < array.Count => array[index],
+                _ => null,
+            };
         }
 
         return node;
