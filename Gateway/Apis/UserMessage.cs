@@ -41,6 +41,11 @@ internal static class UserMessageReader
         using (document)
         {
             var root = document.RootElement;
+            if (FirstNonUnicodeString(root) is { } where)
+            {
+                return Single(Refused(JsonRpcErrorCodes.Parse, $"request body is not valid JSON text: {where} escapes a lone UTF-16 surrogate (such as \\ud800), which is not Unicode"));
+            }
+
             if (root.ValueKind != JsonValueKind.Array)
             {
                 return Single(ReadRequest(root));
@@ -107,6 +112,51 @@ internal static class UserMessageReader
         }
 
         return new UserRequest(answerId, methodName, new JsonRpcRequest { Id = routingId, Method = methodName, Params = parameters }, null);
+    }
+
+    /// <summary>
+    /// Where the first string or member name that does not decode to Unicode text is (JSON's grammar allows "\ud800"
+    /// alone; reading it as a string throws), or null. Checked once for the whole body so no later read can throw.
+    /// </summary>
+    private static string? FirstNonUnicodeString(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Decodes(element.GetString) ? null : "a string";
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Select(FirstNonUnicodeString).FirstOrDefault(w => w is not null);
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (!Decodes(() => member.Name))
+                    {
+                        return "a member name";
+                    }
+
+                    if (FirstNonUnicodeString(member.Value) is { } inValue)
+                    {
+                        return $"{inValue} in \"{member.Name}\"";
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Decodes(Func<string?> read)
+    {
+        try
+        {
+            read();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static UserMessage Single(UserRequest request) => new([request], IsBatch: false);

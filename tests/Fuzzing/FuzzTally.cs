@@ -61,6 +61,24 @@ public sealed class FuzzTally(string parser)
         return tally;
     }
 
+    /// <summary>As <see cref="Run"/> for asynchronous attempts (requests over a socket), at most <paramref name="concurrency"/> at once.</summary>
+    public static async Task<FuzzTally> RunAsync(string parser, IEnumerable<Mutant> inputs, Func<Mutant, Task<FuzzResult>> attempt, int concurrency = 1)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var tally = new FuzzTally(parser);
+        var all = inputs.ToArray();
+        var results = new FuzzResult[all.Length];
+        await Parallel.ForAsync(0, all.Length, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) => results[i] = await attempt(all[i]).ConfigureAwait(false))
+            .ConfigureAwait(false);
+        for (var i = 0; i < all.Length; i++)
+        {
+            tally.Add(all[i].Label, results[i]);
+        }
+
+        return tally;
+    }
+
     public void Add(string input, FuzzResult result)
     {
         Inputs++;

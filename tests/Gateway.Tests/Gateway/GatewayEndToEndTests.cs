@@ -209,6 +209,21 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, answer.GetProperty("id").ValueKind);
     }
 
+    /// <summary>Found by GatewayUserFuzzTests: a lone surrogate escape in the id or method threw in the gateway (HTTP 500, empty body).</summary>
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":"\ud800","method":"confidential.capability.execute"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"s-1","method":"\udc00.x"}""")]
+    [InlineData("""[{"jsonrpc":"2.0","id":"s-1","method":"confidential.capability.execute","params":{"workflow_id":"\ud83d"}}]""")]
+    public async Task A_string_that_is_not_Unicode_is_a_parse_error_not_a_server_error(string body)
+    {
+        var (status, answer) = await PostRawAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(JsonRpcErrorCodes.Parse, answer.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("lone UTF-16 surrogate", answer.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("id").ValueKind);
+    }
+
     private static void AssertError(JsonElement answer, int code, string message)
     {
         Assert.Equal("2.0", answer.GetProperty("jsonrpc").GetString());
