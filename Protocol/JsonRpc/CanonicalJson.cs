@@ -30,7 +30,22 @@ public static class CanonicalJson
         return Encoding.UTF8.GetBytes(builder.ToString());
     }
 
-    public static byte[] Serialize<T>(T value) => Serialize(JsonSerializer.SerializeToElement(value, RelayJson.Options));
+    /// <summary>The canonical UTF-8 bytes of <paramref name="value"/> as the relay JSON options write it; <see cref="ArgumentException"/> as above.</summary>
+    public static byte[] Serialize<T>(T value)
+    {
+        JsonElement element;
+        try
+        {
+            element = JsonSerializer.SerializeToElement(value, RelayJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            // A JsonElement inside the value holds a string the writer refuses (a lone surrogate escape).
+            throw new ArgumentException($"the value cannot be written as JSON text ({ex.Message}); RFC 8785 canonicalizes Unicode text only", nameof(value), ex);
+        }
+
+        return Serialize(element);
+    }
 
     /// <summary>Lower-case hex SHA-256 of the canonical form.</summary>
     public static string Digest<T>(T value) => Convert.ToHexStringLower(SHA256.HashData(Serialize(value)));
