@@ -24,7 +24,10 @@ public sealed record WorkflowAttributes
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
-    /// <summary>Empty attributes → defaults; malformed JSON → <see cref="WorkflowAttributesException"/> ("failed to parse workflow attributes: ...").</summary>
+    /// <summary>
+    /// Empty attributes → defaults; malformed JSON, or a vault_don_secrets entry that names no secret (null, {}, no key)
+    /// → <see cref="WorkflowAttributesException"/> ("failed to parse workflow attributes: ...", naming the entry).
+    /// </summary>
     public static WorkflowAttributes Parse(ReadOnlySpan<byte> attributes)
     {
         if (attributes.IsEmpty)
@@ -32,15 +35,32 @@ public sealed record WorkflowAttributes
             return new WorkflowAttributes();
         }
 
+        WorkflowAttributes parsed;
         try
         {
-            var parsed = JsonSerializer.Deserialize<WorkflowAttributes>(attributes, JsonOptions) ?? new WorkflowAttributes();
-            return parsed with { VaultDonSecrets = parsed.VaultDonSecrets ?? [] };
+            parsed = JsonSerializer.Deserialize<WorkflowAttributes>(attributes, JsonOptions) ?? new WorkflowAttributes();
         }
         catch (JsonException ex)
         {
             throw new WorkflowAttributesException($"failed to parse workflow attributes: {ex.Message}", ex);
         }
+
+        var secrets = parsed.VaultDonSecrets ?? [];
+        for (var i = 0; i < secrets.Count; i++)
+        {
+            // Deserialization leaves a JSON null entry null and a missing key null, whatever the types say.
+            if ((WorkflowSecretIdentifier?)secrets[i] is not { } secret)
+            {
+                throw new WorkflowAttributesException($"failed to parse workflow attributes: vault_don_secrets[{i}] is null; each entry names a Vault DON secret, like {{\"key\":\"NAME\"}}");
+            }
+
+            if (string.IsNullOrWhiteSpace(secret.Key))
+            {
+                throw new WorkflowAttributesException($"failed to parse workflow attributes: vault_don_secrets[{i}] has no \"key\"; each entry names a Vault DON secret, like {{\"key\":\"NAME\"}} or {{\"key\":\"NAME\",\"namespace\":\"main\"}}");
+            }
+        }
+
+        return parsed with { VaultDonSecrets = secrets };
     }
 
     /// <summary>
@@ -61,4 +81,15 @@ public sealed record WorkflowAttributes
 }
 
 /// <summary>The workflow's attributes are not valid JSON of the expected shape.</summary>
-public sealed class WorkflowAttributesException(string message, Exception innerException) : Exception(message, innerException);
+public sealed class WorkflowAttributesException : Exception
+{
+    public WorkflowAttributesException(string message)
+        : base(message)
+    {
+    }
+
+    public WorkflowAttributesException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

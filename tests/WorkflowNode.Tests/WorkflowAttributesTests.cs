@@ -46,4 +46,26 @@ public sealed class WorkflowAttributesTests
         Assert.Empty(WorkflowAttributes.Parse([]).VaultDonSecrets);
         Assert.Empty(WorkflowAttributes.Parse("{\"vault_don_secrets\":null}"u8).VaultDonSecrets);
     }
+
+    /// <summary>
+    /// Entries that are null, empty or have no key parsed without error; a confidential engine was created and every
+    /// execution then threw NullReferenceException in ConfidentialModule. They are refused when the attributes are parsed.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"confidential\":true,\"vault_don_secrets\":[null]}", "vault_don_secrets[0] is null")]
+    [InlineData("{\"confidential\":true,\"vault_don_secrets\":[{}]}", "vault_don_secrets[0] has no \"key\"")]
+    [InlineData("{\"confidential\":true,\"vault_don_secrets\":[{\"key\":\"A\"},{\"namespace\":\"ns\"}]}", "vault_don_secrets[1] has no \"key\"")]
+    [InlineData("{\"confidential\":true,\"vault_don_secrets\":[{\"key\":\"\"}]}", "vault_don_secrets[0] has no \"key\"")]
+    [InlineData("{\"confidential\":true,\"vault_don_secrets\":[{\"key\":null}]}", "vault_don_secrets[0] has no \"key\"")]
+    [InlineData("{\"confidential\":true,\"vault_don_secrets\":[{\"key\":\"A\"},null]}", "vault_don_secrets[1] is null")]
+    public void Parse_refuses_a_vault_don_secret_entry_that_names_no_secret(string attributes, string entry)
+    {
+        var ex = Assert.Throws<WorkflowAttributesException>(() => WorkflowAttributes.Parse(Encoding.UTF8.GetBytes(attributes)));
+
+        Assert.StartsWith("failed to parse workflow attributes: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(entry, ex.Message, StringComparison.Ordinal);
+        var (confidential, error) = WorkflowAttributes.IsConfidential(Encoding.UTF8.GetBytes(attributes));
+        Assert.False(confidential);
+        Assert.NotNull(error);
+    }
 }
