@@ -68,4 +68,22 @@ public sealed class WorkflowAttributesTests
         Assert.False(confidential);
         Assert.NotNull(error);
     }
+
+    /// <summary>Found by WorkflowAttributesFuzzTests: shape errors named internal types ("could not be converted to CreAspire.WorkflowNode.Routing.WorkflowAttributes", "System.Boolean").</summary>
+    [Theory]
+    [InlineData("[true]", "the attributes must be a JSON object, not an array")]
+    [InlineData("5", "the attributes must be a JSON object, not a number")]
+    [InlineData("{\"confidential\":\"yes\"}", "\"confidential\" must be true or false, not a string")]
+    [InlineData("{\"vault_don_secrets\":{\"key\":\"A\"}}", "\"vault_don_secrets\" must be an array of secrets like [{\"key\":\"NAME\"}], not an object")]
+    [InlineData("{\"vault_don_secrets\":[\"A\"]}", "vault_don_secrets[0] is a string, not an object")]
+    [InlineData("{\"vault_don_secrets\":[{\"key\":7}]}", "vault_don_secrets[0].key must be a string, not a number")]
+    [InlineData("{\"vault_don_secrets\":[{\"key\":\"\\ud800\"}]}", "a string is not Unicode text")]
+    public void Parse_says_which_member_has_the_wrong_shape_without_internal_type_names(string attributes, string reason)
+    {
+        var ex = Assert.Throws<WorkflowAttributesException>(() => WorkflowAttributes.Parse(Encoding.UTF8.GetBytes(attributes)));
+
+        Assert.StartsWith("failed to parse workflow attributes: " + reason, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("CreAspire.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", ex.Message, StringComparison.Ordinal);
+    }
 }
