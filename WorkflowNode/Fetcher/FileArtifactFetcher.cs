@@ -90,8 +90,9 @@ public sealed class FileArtifactFetcher : IArtifactFetcher
         }
         catch (IOException ex)
         {
-            // A link chain that never ends (a -> b -> a, a directory linking to itself): "Too many levels of symbolic links".
-            throw new ArtifactFetchException($"request URL {url} resolves through a symbolic link loop under the basePath {_basePath} ({ex.Message}); fix or remove the link", ex);
+            // A link chain that never ends (a -> b -> a, a directory linking to itself) says "Too many levels of symbolic
+            // links"; a name the file system refuses says why.
+            throw new ArtifactFetchException($"request URL {url} cannot be resolved under the basePath {_basePath}: {ex.Message}; fix or remove the symbolic link or name", ex);
         }
 
         if (!IsWithin(real, _realBasePath))
