@@ -74,7 +74,7 @@ internal static partial class DonTransportEndpoint
             }
             catch (JsonException ex)
             {
-                failure = $"hello is not valid JSON: {ex.Message}";
+                failure = $"hello is not a DON session hello: {DonHandshake.DescribeJsonError(helloBytes, ex)}";
             }
 
             if (failure is null)
