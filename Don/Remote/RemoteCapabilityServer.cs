@@ -71,12 +71,25 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
         catch (System.Text.Json.JsonException ex)
         {
-            return Reject(sender, 400, $"malformed capability request body: {ex.Message}");
+            return Reject(sender, 400, "malformed capability request body: " + DonJson.DescribeError(body, ex,
+                "callerDonId and capabilityDonId are unsigned numbers, payload is base64, metadata an object of strings and a number workflowDonId, the rest are strings"));
         }
 
         if (request is null || string.IsNullOrEmpty(request.CapabilityId) || request.Metadata is null)
         {
             return Reject(sender, 400, "capability request body is empty or lacks capabilityId/metadata");
+        }
+
+        // Decoded before the request joins its group: a payload that cannot be decoded would otherwise fail the one run
+        // after F+1 copies arrived, and every requester would wait out the quorum timeout for an answer that never comes.
+        Any? payload;
+        try
+        {
+            payload = request.Payload is { Length: > 0 } bytes ? Any.Parser.ParseFrom(bytes) : null;
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            return Reject(sender, 400, $"capability request payload is not a serialized google.protobuf.Any: {ex.Message}");
         }
 
         if (!_served.TryGetValue((request.CapabilityId, request.CapabilityDonId), out var served))
@@ -107,7 +120,7 @@ public sealed partial class RemoteCapabilityServer : IDisposable
             (now, required: callerDon.F + 1, expected: callerDon.Members.Count, donId: served.DonId));
         if (pending.AddRequester(sender))
         {
-            _ = ExecuteAsync(pending, served, request);
+            _ = ExecuteAsync(pending, served, request, payload);
         }
 
         var remaining = pending.CreatedAt + _options.QuorumTimeout - now + _options.SweepInterval;
@@ -129,10 +142,11 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
     }
 
-    private async Task ExecuteAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request)
+    private async Task ExecuteAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request, Any? payload)
     {
+        var method = (string?)request.Method ?? ""; // JSON may carry null despite the type
         var caller = new CapabilityCaller(request.CallerDonId, pending.Requesters());
-        var call = new CapabilityCall(request.CapabilityId, request.Method, request.Payload.Length == 0 ? null : Any.Parser.ParseFrom(request.Payload), request.Metadata)
+        var call = new CapabilityCall(request.CapabilityId, method, payload, request.Metadata)
         {
             Caller = caller,
         };
@@ -145,17 +159,17 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            response = new CapabilityResponse { Error = $"{request.CapabilityId} {request.Method} did not finish within {_options.ExecutionTimeout.TotalSeconds:0.###} s" };
+            response = new CapabilityResponse { Error = $"{request.CapabilityId} {method} did not finish within {_options.ExecutionTimeout.TotalSeconds:0.###} s" };
         }
 #pragma warning disable CA1031 // a failing capability must answer its callers, not crash the request
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogExecutionFailed(_logger, ex, request.CapabilityId, request.Method);
-            response = new CapabilityResponse { Error = $"{request.CapabilityId} {request.Method} failed: {ex.Message}" };
+            LogExecutionFailed(_logger, ex, request.CapabilityId, method);
+            response = new CapabilityResponse { Error = $"{request.CapabilityId} {method} failed: {ex.Message}" };
         }
 
-        LogExecuted(_logger, request.CapabilityId, request.Method, request.Metadata.WorkflowExecutionId, request.Metadata.ReferenceId, request.CallerDonId, caller.NodeAddresses.Count);
+        LogExecuted(_logger, request.CapabilityId, method, request.Metadata.WorkflowExecutionId, request.Metadata.ReferenceId, request.CallerDonId, caller.NodeAddresses.Count);
         pending.Complete(Reply(pending.Key, served.DonId, response.ToByteArray(), null), _clock.GetUtcNow());
     }
 

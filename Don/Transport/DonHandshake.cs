@@ -184,20 +184,8 @@ public static class DonHandshake
     /// Why a handshake message did not parse, in words: the reader's own message for text that is not JSON; for JSON of
     /// the wrong shape the member and what it must be (the serializer's message names .NET types instead).
     /// </summary>
-    public static string DescribeJsonError(ReadOnlySpan<byte> message, JsonException exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        try
-        {
-            using var _ = JsonDocument.Parse(message.ToArray());
-        }
-        catch (JsonException syntax)
-        {
-            return $"it is not JSON ({syntax.Message})";
-        }
-
-        return $"{exception.Path ?? "$"} has the wrong type (version is a number, ephemeralKey and signature are base64 strings, the rest are strings)";
-    }
+    public static string DescribeJsonError(ReadOnlySpan<byte> message, JsonException exception) =>
+        DonJson.DescribeError(message, exception, "version is a number, ephemeralKey and signature are base64 strings, the rest are strings");
 
     /// <summary>Reads one handshake message (null when the peer closed instead), bounded by the caller's token.</summary>
     internal static async Task<byte[]?> ReceiveHandshakeAsync(WebSocket socket, CancellationToken cancellationToken)
