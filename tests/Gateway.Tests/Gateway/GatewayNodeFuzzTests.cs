@@ -31,9 +31,9 @@ public sealed class GatewayNodeFuzzTests(ITestOutputHelper output)
     {
         var authenticator = Authenticator();
         var valid = GatewayHandshake.BuildAuthHeader(_don.Nodes[0].Key, TestDon.DonName, GatewayConnectorProtocol.DefaultGatewayId, Now);
-        var binary = Mutations.BitFlips(valid).Concat(Mutations.Truncations(valid)).Concat(Mutations.Random(valid, 800, seed: 1810))
+        var binary = Mutations.BitFlips(valid).Concat(Mutations.Truncations(valid)).Concat(Mutations.Random(valid, 400, seed: 1810))
             .Select(m => m with { Bytes = Encoding.ASCII.GetBytes(Convert.ToBase64String(m.Bytes)) });
-        var text = Mutations.Noise(400, 400, seed: 1811).Concat(Mutations.Random(Encoding.ASCII.GetBytes(Convert.ToBase64String(valid)), 400, seed: 1812));
+        var text = Mutations.Noise(200, 400, seed: 1811).Concat(Mutations.Random(Encoding.ASCII.GetBytes(Convert.ToBase64String(valid)), 300, seed: 1812));
 
         var tally = await FuzzTally.RunAsync("gateway: node auth headers", binary.Concat(text), async input =>
         {
@@ -159,6 +159,7 @@ public sealed class GatewayNodeFuzzTests(ITestOutputHelper output)
         var reconnects = 0;
         try
         {
+            var heartbeat = 0;
             var tally = await FuzzTally.RunAsync("gateway: raw node frames", inputs, async input =>
             {
                 if (socket.State != WebSocketState.Open)
@@ -168,15 +169,25 @@ public sealed class GatewayNodeFuzzTests(ITestOutputHelper output)
                     reconnects++;
                 }
 
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 try
                 {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    // The frame, then a heartbeat request: its answer shows the connection survived the frame.
+                    var id = ++heartbeat;
                     await socket.SendAsync(input.Bytes, WebSocketMessageType.Binary, true, timeout.Token);
-                    return FuzzResult.Refused("sent", "frame sent");
+                    await socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{id}},"method":"{{GatewayConnectorProtocol.HeartbeatMethod}}","params":[]}"""), WebSocketMessageType.Binary, true, timeout.Token);
+                    return await AwaitAnswerAsync(socket, id, timeout.Token)
+                        ? FuzzResult.Refused("connection kept", "heartbeat answered")
+                        : FuzzResult.Refused("connection closed by the gateway", "closed");
                 }
                 catch (WebSocketException ex)
                 {
+                    socket.Abort();
                     return FuzzResult.Refused("connection closed by the gateway", ex.Message);
+                }
+                catch (OperationCanceledException)
+                {
+                    return FuzzResult.Wrong("the gateway neither answered the heartbeat nor closed within 10 s");
                 }
             });
             tally.Report(output).AssertClean();
@@ -190,6 +201,34 @@ public sealed class GatewayNodeFuzzTests(ITestOutputHelper output)
         finally
         {
             socket.Dispose();
+        }
+    }
+
+    /// <summary>Reads messages until the JSON-RPC answer with <paramref name="id"/> (true) or the close (false).</summary>
+    private static async Task<bool> AwaitAnswerAsync(ClientWebSocket socket, int id, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var length = 0;
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return false;
+                }
+
+                length += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            using var message = JsonDocument.Parse(buffer.AsMemory(0, length));
+            if (message.RootElement.TryGetProperty("id", out var answered) && answered.ValueKind == JsonValueKind.Number && answered.GetInt32() == id)
+            {
+                return true;
+            }
         }
     }
 
