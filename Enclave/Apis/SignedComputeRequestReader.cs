@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CreAspire.Protocol.Json;
 using CreAspire.Protocol.JsonRpc;
 
 namespace CreAspire.Enclave.Apis;
@@ -27,7 +28,7 @@ internal static class SignedComputeRequestReader
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid($"request body must be {Shape}, not {Describe(document.RootElement.ValueKind)}");
+                throw Invalid($"request body must be {Shape}, not {JsonKinds.Describe(document.RootElement.ValueKind)}");
             }
 
             try
@@ -46,14 +47,6 @@ internal static class SignedComputeRequestReader
         }
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     private static EnclaveRequestException Invalid(string message) => new(StatusCodes.Status400BadRequest, message);
 }

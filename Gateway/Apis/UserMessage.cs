@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CreAspire.Protocol.Json;
 using CreAspire.Protocol.JsonRpc;
 
 namespace CreAspire.Gateway.Apis;
@@ -73,7 +74,7 @@ internal static class UserMessageReader
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            return Refused(JsonRpcErrorCodes.InvalidRequest, $"a JSON-RPC request must be an object, not {Describe(element.ValueKind)}");
+            return Refused(JsonRpcErrorCodes.InvalidRequest, $"a JSON-RPC request must be an object, not {JsonKinds.Describe(element.ValueKind)}");
         }
 
         JsonElement? answerId = element.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number ? id.Clone() : null;
@@ -85,7 +86,7 @@ internal static class UserMessageReader
         if (answerId is null)
         {
             return Refused(JsonRpcErrorCodes.InvalidRequest, element.TryGetProperty("id", out var wrongId)
-                ? $"request id must be a string or a number, not {Describe(wrongId.ValueKind)}"
+                ? $"request id must be a string or a number, not {JsonKinds.Describe(wrongId.ValueKind)}"
                 : "request has no \"id\"; this gateway answers every request and takes no notifications: add a string or number id");
         }
 
@@ -105,7 +106,7 @@ internal static class UserMessageReader
         {
             if (given.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
             {
-                return Refused(JsonRpcErrorCodes.InvalidRequest, $"request params must be an object or an array, not {Describe(given.ValueKind)}", answerId, methodName);
+                return Refused(JsonRpcErrorCodes.InvalidRequest, $"request params must be an object or an array, not {JsonKinds.Describe(given.ValueKind)}", answerId, methodName);
             }
 
             parameters = given.Clone();
@@ -164,13 +165,4 @@ internal static class UserMessageReader
     private static UserRequest Refused(int code, string message, JsonElement? answerId = null, string? method = null) =>
         new(answerId, method, null, new JsonRpcError(code, message));
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 }

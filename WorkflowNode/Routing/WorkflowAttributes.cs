@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CreAspire.Protocol.Json;
 using System.Text.Json.Serialization;
 
 namespace CreAspire.WorkflowNode.Routing;
@@ -63,7 +64,7 @@ public sealed record WorkflowAttributes
 
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"the attributes must be a JSON object, not {Describe(root.ValueKind)}");
+            throw Invalid($"the attributes must be a JSON object, not {JsonKinds.Describe(root.ValueKind)}");
         }
 
         var attributes = new WorkflowAttributes();
@@ -77,7 +78,7 @@ public sealed record WorkflowAttributes
                     {
                         JsonValueKind.True => true,
                         JsonValueKind.False => false,
-                        var kind => throw Invalid($"\"confidential\" must be true or false, not {Describe(kind)}"),
+                        var kind => throw Invalid($"\"confidential\" must be true or false, not {JsonKinds.Describe(kind)}"),
                     },
                 };
             }
@@ -99,7 +100,7 @@ public sealed record WorkflowAttributes
 
         if (secrets.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"\"vault_don_secrets\" must be an array of secrets like [{{\"key\":\"NAME\"}}], not {Describe(secrets.ValueKind)}");
+            throw Invalid($"\"vault_don_secrets\" must be an array of secrets like [{{\"key\":\"NAME\"}}], not {JsonKinds.Describe(secrets.ValueKind)}");
         }
 
         return [.. secrets.EnumerateArray().Select(ReadSecret)];
@@ -115,7 +116,7 @@ public sealed record WorkflowAttributes
 
         if (entry.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"vault_don_secrets[{index}] is {Describe(entry.ValueKind)}, not an object; {Example}");
+            throw Invalid($"vault_don_secrets[{index}] is {JsonKinds.Describe(entry.ValueKind)}, not an object; {Example}");
         }
 
         string? key = null;
@@ -141,18 +142,9 @@ public sealed record WorkflowAttributes
     {
         JsonValueKind.String => value.GetString(),
         JsonValueKind.Null => null,
-        var kind => throw Invalid($"{name} must be a string, not {Describe(kind)}"),
+        var kind => throw Invalid($"{name} must be a string, not {JsonKinds.Describe(kind)}"),
     };
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     private static WorkflowAttributesException Invalid(string reason, Exception? inner = null) =>
         inner is null ? new($"failed to parse workflow attributes: {reason}") : new($"failed to parse workflow attributes: {reason}", inner);

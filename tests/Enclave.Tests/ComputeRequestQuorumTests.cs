@@ -170,14 +170,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
         _host.Gateway.Artifacts["corrupt.b64"] = corrupt;
         var request = _host.Request("exec-corrupt", artifact: "corrupt.b64", binaryHash: System.Security.Cryptography.SHA256.HashData(corrupt));
 
-        var failures = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node =>
-            Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(node, request))));
-
-        Assert.All(failures, ex =>
-        {
-            Assert.Equal(HttpStatusCode.BadGateway, ex.StatusCode);
-            Assert.Contains("is base64 but not brotli-compressed WASM", ex.Message, StringComparison.Ordinal);
-        });
+        await AssertQuorumGetsBadGatewayAsync(request, "is base64 but not brotli-compressed WASM");
     }
 
     /// <summary>A 65 MiB module compresses to a few KiB: the download limit alone let it expand without bound in memory.</summary>
@@ -199,13 +192,19 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
         _host.Gateway.Artifacts["bomb.b64"] = bomb;
         var request = _host.Request("exec-bomb", artifact: "bomb.b64", binaryHash: System.Security.Cryptography.SHA256.HashData(bomb));
 
+        await AssertQuorumGetsBadGatewayAsync(request, "decompresses to more than the 67108864-byte limit (Enclave:MaxBinaryBytes)");
+    }
+
+    /// <summary>F+1 nodes send <paramref name="request"/>; both get 502 with <paramref name="message"/>.</summary>
+    private async Task AssertQuorumGetsBadGatewayAsync(Protocol.Confidential.ConfidentialWorkflowRequest request, string message)
+    {
         var failures = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node =>
             Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(node, request))));
 
         Assert.All(failures, ex =>
         {
             Assert.Equal(HttpStatusCode.BadGateway, ex.StatusCode);
-            Assert.Contains("decompresses to more than the 67108864-byte limit (Enclave:MaxBinaryBytes)", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(message, ex.Message, StringComparison.Ordinal);
         });
     }
 

@@ -28,11 +28,26 @@ public readonly record struct FuzzResult(FuzzResultKind Kind, string Detail, str
         where TOwn : Exception
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        ArgumentNullException.ThrowIfNull(outcome);
-        try
+
+        // Completes synchronously: the attempt runs inside OfAsync's handler and returns a completed task.
+        return OfAsync<TOwn, bool>(() =>
         {
             attempt();
-            return Accepted;
+            return Task.FromResult(true);
+        }, outcome, _ => Accepted).GetAwaiter().GetResult();
+    }
+
+    /// <summary>As <see cref="Of{TOwn}"/> for an asynchronous attempt; <paramref name="accepted"/> judges what it returned.</summary>
+    public static async Task<FuzzResult> OfAsync<TOwn, TResult>(Func<Task<TResult>> attempt, Func<TOwn, string> outcome, Func<TResult, FuzzResult> accepted)
+        where TOwn : Exception
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(accepted);
+        TResult result;
+        try
+        {
+            result = await attempt().ConfigureAwait(false);
         }
         catch (TOwn own)
         {
@@ -44,6 +59,8 @@ public readonly record struct FuzzResult(FuzzResultKind Kind, string Detail, str
         {
             return Escaped(other);
         }
+
+        return accepted(result);
     }
 
     /// <summary>The innermost frame the exception was thrown in and the first frame of our own code, so an escape says where to fix it.</summary>

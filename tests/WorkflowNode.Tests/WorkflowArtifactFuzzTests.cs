@@ -58,24 +58,11 @@ public sealed class WorkflowArtifactFuzzTests : IDisposable
             return new Mutant($"url {i} (seed 1822) '{url}'", Encoding.UTF8.GetBytes(url));
         });
 
-        var tally = await FuzzTally.RunAsync("workflow node: file fetcher URLs", urls, async input =>
-        {
-            try
-            {
-                var content = Encoding.UTF8.GetString(await fetcher.FetchAsync(Encoding.UTF8.GetString(input.Bytes), CancellationToken.None));
-                return content == "outside" ? FuzzResult.Wrong("read the file outside the base path") : FuzzResult.Accepted;
-            }
-            catch (ArtifactFetchException ex)
-            {
-                return FuzzResult.Refused(Kind(ex.Message), ex.Message);
-            }
-#pragma warning disable CA1031 // any other exception is a finding
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                return FuzzResult.Escaped(ex);
-            }
-        }, concurrency: Environment.ProcessorCount);
+        var tally = await FuzzTally.RunAsync("workflow node: file fetcher URLs", urls, input => FuzzResult.OfAsync<ArtifactFetchException, byte[]>(
+            () => fetcher.FetchAsync(Encoding.UTF8.GetString(input.Bytes), CancellationToken.None),
+            ex => Kind(ex.Message),
+            content => Encoding.UTF8.GetString(content) == "outside" ? FuzzResult.Wrong("read the file outside the base path") : FuzzResult.Accepted),
+            concurrency: Environment.ProcessorCount);
 
         tally.Report(_output).AssertClean();
         Assert.Equal("inside", Encoding.UTF8.GetString(await fetcher.FetchAsync("https://artifacts.local/wf.b64", CancellationToken.None)));

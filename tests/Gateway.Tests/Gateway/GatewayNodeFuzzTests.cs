@@ -35,27 +35,12 @@ public sealed class GatewayNodeFuzzTests(ITestOutputHelper output)
             .Select(m => m with { Bytes = Encoding.ASCII.GetBytes(Convert.ToBase64String(m.Bytes)) });
         var text = Mutations.Noise(200, 400, seed: 1811).Concat(Mutations.Random(Encoding.ASCII.GetBytes(Convert.ToBase64String(valid)), 300, seed: 1812));
 
-        var tally = await FuzzTally.RunAsync("gateway: node auth headers", binary.Concat(text), async input =>
-        {
-            try
-            {
-                var text = Encoding.Latin1.GetString(input.Bytes);
-                await authenticator.AuthenticateHeaderAsync(text, CancellationToken.None);
-
-                // Accepted only when it is the valid header after all (an edit that changed nothing, whitespace base64 skips).
-                return Convert.FromBase64String(text).AsSpan().SequenceEqual(valid) ? FuzzResult.Accepted : FuzzResult.Wrong("accepted a header that is not the signed one");
-            }
-            catch (GatewayHandshakeException ex)
-            {
-                return FuzzResult.Refused(ex.Failure.ToString(), ex.Message);
-            }
-#pragma warning disable CA1031 // any other exception is a finding
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                return FuzzResult.Escaped(ex);
-            }
-        }, concurrency: Environment.ProcessorCount);
+        // Accepted only when it is the valid header after all (an edit that changed nothing, whitespace base64 skips).
+        var tally = await FuzzTally.RunAsync("gateway: node auth headers", binary.Concat(text), input => FuzzResult.OfAsync<GatewayHandshakeException, NodeAuthHeader>(
+            () => authenticator.AuthenticateHeaderAsync(Encoding.Latin1.GetString(input.Bytes), CancellationToken.None).AsTask(),
+            ex => ex.Failure.ToString(),
+            _ => Convert.FromBase64String(Encoding.Latin1.GetString(input.Bytes)).AsSpan().SequenceEqual(valid) ? FuzzResult.Accepted : FuzzResult.Wrong("accepted a header that is not the signed one")),
+            concurrency: Environment.ProcessorCount);
 
         tally.Report(output).AssertClean();
         Assert.Equal(_don.Nodes[0].Address, (await authenticator.AuthenticateHeaderAsync(Convert.ToBase64String(valid), CancellationToken.None)).Signer);

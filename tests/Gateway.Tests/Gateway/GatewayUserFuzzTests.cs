@@ -7,10 +7,6 @@ using CreAspire.Gateway.Tests.Relay;
 using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
-using CreAspire.RelayNode.Connector;
-using CreAspire.RelayNode.Relay;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace CreAspire.Gateway.Tests.Gateway;
@@ -36,15 +32,7 @@ public sealed class GatewayUserFuzzTests(ITestOutputHelper output) : IAsyncLifet
     public async Task InitializeAsync()
     {
         _gateway = await GatewayHost.StartAsync(_don);
-        var connectors = _don.Nodes.Select(node =>
-        {
-            var registry = new Protocol.Capabilities.CapabilityRegistry();
-            registry.AddOrReplace(RecordingCapability.Mock());
-            registry.AddOrReplace(RecordingCapability.Vault());
-            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
-            return GatewayHandshakeTests.NewConnector(node, _gateway.BaseAddress, handler);
-        }).ToList<GatewayConnector>();
-        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
+        _relays = await ConnectedRelays.StartHonestAsync(_gateway, _don);
     }
 
     public async Task DisposeAsync()
