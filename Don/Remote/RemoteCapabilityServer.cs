@@ -88,12 +88,25 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
         catch (System.Text.Json.JsonException ex)
         {
-            return Reject(sender, 400, $"malformed capability request body: {ex.Message}");
+            return Reject(sender, 400, "malformed capability request body: " + DonJson.DescribeError(body, ex,
+                "callerDonId and capabilityDonId are unsigned numbers, payload is base64, metadata an object of strings and a number workflowDonId, the rest are strings"));
         }
 
         if (request is null || string.IsNullOrEmpty(request.CapabilityId) || request.Metadata is null)
         {
             return Reject(sender, 400, "capability request body is empty or lacks capabilityId/metadata");
+        }
+
+        // Decoded before the request joins its group: a payload that cannot be decoded would otherwise fail the one run
+        // after F+1 copies arrived, and every requester would wait out the quorum timeout for an answer that never comes.
+        Any? payload;
+        try
+        {
+            payload = request.Payload is { Length: > 0 } bytes ? Any.Parser.ParseFrom(bytes) : null;
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            return Reject(sender, 400, $"capability request payload is not a serialized google.protobuf.Any: {ex.Message}");
         }
 
         if (!_served.TryGetValue((request.CapabilityId, request.CapabilityDonId), out var served))
@@ -128,7 +141,7 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         if (started)
         {
             // Started from this request's span: the execution's span is its child and links to the other requesters'.
-            _ = ExecuteAsync(pending, served, request);
+            _ = ExecuteAsync(pending, served, request, payload);
         }
 
         var remaining = pending.CreatedAt + _options.QuorumTimeout - now + _options.SweepInterval;
@@ -180,10 +193,10 @@ public sealed partial class RemoteCapabilityServer : IDisposable
             .SetTag(TelemetryTags.QuorumRequired, callerDon.F + 1);
     }
 
-    private async Task ExecuteAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request)
+    private async Task ExecuteAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request, Any? payload)
     {
         using var activity = StartExecutionSpan(pending, request);
-        var outcome = await ExecuteCoreAsync(pending, served, request, activity).ConfigureAwait(false);
+        var outcome = await ExecuteCoreAsync(pending, served, request, payload, activity).ConfigureAwait(false);
         activity?.SetTag(TelemetryTags.Outcome, outcome);
         DonTelemetry.Executions.Add(1, new KeyValuePair<string, object?>(TelemetryTags.CapabilityId, request.CapabilityId), new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
     }
@@ -210,10 +223,11 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         return activity;
     }
 
-    private async Task<string> ExecuteCoreAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request, Activity? activity)
+    private async Task<string> ExecuteCoreAsync(PendingRequest pending, ServedCapability served, RemoteCapabilityRequest request, Any? payload, Activity? activity)
     {
+        var method = (string?)request.Method ?? ""; // JSON may carry null despite the type
         var caller = new CapabilityCaller(request.CallerDonId, pending.Requesters());
-        var call = new CapabilityCall(request.CapabilityId, request.Method, request.Payload.Length == 0 ? null : Any.Parser.ParseFrom(request.Payload), request.Metadata)
+        var call = new CapabilityCall(request.CapabilityId, method, payload, request.Metadata)
         {
             Caller = caller,
         };
@@ -232,7 +246,7 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
         {
-            response = new CapabilityResponse { Error = $"{request.CapabilityId} {request.Method} did not finish within {_options.ExecutionTimeout.TotalSeconds:0.###} s" };
+            response = new CapabilityResponse { Error = $"{request.CapabilityId} {method} did not finish within {_options.ExecutionTimeout.TotalSeconds:0.###} s" };
             outcome = "timeout";
             activity.Fail(ex, response.Error);
         }
@@ -240,13 +254,13 @@ public sealed partial class RemoteCapabilityServer : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogExecutionFailed(_logger, ex, request.CapabilityId, request.Method);
-            response = new CapabilityResponse { Error = $"{request.CapabilityId} {request.Method} failed: {ex.Message}" };
+            LogExecutionFailed(_logger, ex, request.CapabilityId, method);
+            response = new CapabilityResponse { Error = $"{request.CapabilityId} {method} failed: {ex.Message}" };
             outcome = "failed";
             activity.Fail(ex);
         }
 
-        LogExecuted(_logger, request.CapabilityId, request.Method, request.Metadata.WorkflowExecutionId, request.Metadata.ReferenceId, request.CallerDonId, caller.NodeAddresses.Count);
+        LogExecuted(_logger, request.CapabilityId, method, request.Metadata.WorkflowExecutionId, request.Metadata.ReferenceId, request.CallerDonId, caller.NodeAddresses.Count);
         pending.Complete(Reply(pending.Key, served.DonId, response.ToByteArray(), null), _clock.GetUtcNow());
         return outcome;
     }

@@ -158,7 +158,7 @@ public static class DonHandshake
         }
         catch (JsonException ex)
         {
-            throw new DonTransportException($"node {expectedPeer} answered the session hello with malformed JSON: {ex.Message}", ex);
+            throw new DonTransportException($"node {expectedPeer} answered the session hello with something that is not a welcome: {DescribeJsonError(welcomeBytes, ex)}", ex);
         }
 
         if (welcome?.Error is { } error)
@@ -180,6 +180,13 @@ public static class DonHandshake
         var (dialerToAcceptor, acceptorToDialer) = DeriveKeys(ephemeral, welcome.EphemeralKey, helloBytes, welcomeBytes);
         return new DonSessionKeys(dialerToAcceptor, acceptorToDialer);
     }
+
+    /// <summary>
+    /// Why a handshake message did not parse, in words: the reader's own message for text that is not JSON; for JSON of
+    /// the wrong shape the member and what it must be (the serializer's message names .NET types instead).
+    /// </summary>
+    public static string DescribeJsonError(ReadOnlySpan<byte> message, JsonException exception) =>
+        DonJson.DescribeError(message, exception, "version is a number, ephemeralKey and signature are base64 strings, the rest are strings");
 
     /// <summary>Reads one handshake message (null when the peer closed instead), bounded by the caller's token.</summary>
     internal static async Task<byte[]?> ReceiveHandshakeAsync(WebSocket socket, CancellationToken cancellationToken)

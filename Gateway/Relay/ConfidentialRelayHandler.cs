@@ -149,29 +149,55 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             return Dropped(NodeMessageOutcome.UnknownNode, "unknown_node");
         }
 
-        if (!_active.TryGetValue(response.Id, out var active) || !active.Don.IsMember(node))
+        // A response without an id (JSON null from the wire, despite the type) answers nothing outstanding.
+        var requestId = (string?)response.Id ?? "";
+        if (!_active.TryGetValue(requestId, out var active) || !active.Don.IsMember(node))
         {
-            if (IsRateLimited(node, response.Id))
+            if (IsRateLimited(node, requestId))
             {
                 return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
             }
 
-            LogUnknownRequest(node, response.Id);
+            LogUnknownRequest(node, requestId);
             return Dropped(NodeMessageOutcome.UnknownRequest, "unknown_request");
         }
 
-        if (active.HasAnswered(node) || !active.TryAddResponse(node, CanonicalJson.Digest(response), response))
+        string? digest = null;
+        if (!active.HasAnswered(node) && !TryDigest(response, out digest, out var undecodable))
         {
-            if (IsRateLimited(node, response.Id))
+            LogUndecodable(node, requestId, undecodable);
+            return Dropped(NodeMessageOutcome.Undecodable, "undecodable");
+        }
+
+        if (digest is null || !active.TryAddResponse(node, digest, response))
+        {
+            if (IsRateLimited(node, requestId))
             {
                 return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
             }
 
-            LogDuplicateResponse(node, response.Id);
+            LogDuplicateResponse(node, requestId);
             return Dropped(NodeMessageOutcome.DuplicateResponse, "duplicate");
         }
 
         return Decide(active, expired: false) ? NodeMessageOutcome.CompletedRequest : NodeMessageOutcome.Accepted;
+    }
+
+    /// <summary>The response's vote (digest of its canonical JSON); false with the reason when it cannot be canonicalized.</summary>
+    private static bool TryDigest(JsonRpcResponse response, out string? digest, out string reason)
+    {
+        try
+        {
+            digest = CanonicalJson.Digest(response);
+            reason = "";
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            digest = null;
+            reason = ex.Message;
+            return false;
+        }
     }
 
     /// <summary>Takes a token from the node's and the global limiter; true (and logged) when either is exhausted.</summary>
@@ -548,6 +574,9 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Response {RequestId} from {NodeAddress} matches no active request (already completed or unknown); dropped")]
     private partial void LogUnknownRequest(string nodeAddress, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {RequestId} from {NodeAddress} cannot vote and was dropped: {Reason}")]
+    private partial void LogUndecodable(string nodeAddress, string requestId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "duplicate response from node {NodeAddress} for request {RequestId}, ignoring")]
     private partial void LogDuplicateResponse(string nodeAddress, string requestId);

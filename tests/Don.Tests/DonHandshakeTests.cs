@@ -51,6 +51,24 @@ public sealed class DonHandshakeTests
         Assert.Throws<DonTransportException>(() => DonHandshake.Complete(ephemeral, DonHandshake.Serialize(hello), welcomeBytes, Acceptor.Address));
     }
 
+    /// <summary>Found by DonHandshakeFuzzTests: the refusal quoted the serializer ("could not be converted to CreAspire.Don.Transport.DonWelcome").</summary>
+    [Theory]
+    [InlineData("{\"sender\":5}", "$.sender has the wrong type")]
+    [InlineData("{\"ephemeralKey\":\"not base64!\"}", "$.ephemeralKey has the wrong type")]
+    [InlineData("[1]", "$ has the wrong type")]
+    [InlineData("{\"sender\":", "it is not JSON (")]
+    public void A_welcome_that_does_not_parse_is_refused_naming_the_member_not_a_type(string welcome, string reason)
+    {
+        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer, Acceptor.Address, TimeProvider.System);
+        using var _ = ephemeral;
+
+        var error = Assert.Throws<DonTransportException>(() => DonHandshake.Complete(ephemeral, DonHandshake.Serialize(hello), System.Text.Encoding.UTF8.GetBytes(welcome), Acceptor.Address));
+
+        Assert.StartsWith($"node {Acceptor.Address} answered the session hello with something that is not a welcome: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("CreAspire.", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Frames_open_only_unaltered_in_order_and_once()
     {

@@ -161,6 +161,67 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
         Assert.All(results, result => Assert.Equal("ran exec-cache-2", result.Value.StringValue));
     }
 
+    /// <summary>Found by EnclaveComputeRequestFuzzTests: BrotliStream's InvalidOperationException became 500 "execution failed: Decoder ran into invalid data.".</summary>
+    [Fact]
+    public async Task Enclave_answers_502_for_an_artifact_that_is_corrupt_brotli()
+    {
+        var corrupt = TestWorkflows.Artifact.ToArray();
+        corrupt[0] ^= 1 << 4;
+        _host.Gateway.Artifacts["corrupt.b64"] = corrupt;
+        var request = _host.Request("exec-corrupt", artifact: "corrupt.b64", binaryHash: System.Security.Cryptography.SHA256.HashData(corrupt));
+
+        await AssertQuorumGetsBadGatewayAsync(request, "is base64 but not brotli-compressed WASM");
+    }
+
+    /// <summary>A 65 MiB module compresses to a few KiB: the download limit alone let it expand without bound in memory.</summary>
+    [Fact]
+    public async Task Enclave_answers_502_for_an_artifact_that_decompresses_beyond_the_binary_limit()
+    {
+        using var compressed = new MemoryStream();
+        using (var brotli = new System.IO.Compression.BrotliStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            brotli.Write(TestWorkflows.Wasm);
+            var zeros = new byte[1024 * 1024];
+            for (var i = 0; i < 65; i++)
+            {
+                brotli.Write(zeros);
+            }
+        }
+
+        var bomb = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(compressed.ToArray()));
+        _host.Gateway.Artifacts["bomb.b64"] = bomb;
+        var request = _host.Request("exec-bomb", artifact: "bomb.b64", binaryHash: System.Security.Cryptography.SHA256.HashData(bomb));
+
+        await AssertQuorumGetsBadGatewayAsync(request, "decompresses to more than the 67108864-byte limit (Enclave:MaxBinaryBytes)");
+    }
+
+    /// <summary>F+1 nodes send <paramref name="request"/>; both get 502 with <paramref name="message"/>.</summary>
+    private async Task AssertQuorumGetsBadGatewayAsync(Protocol.Confidential.ConfidentialWorkflowRequest request, string message)
+    {
+        var failures = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node =>
+            Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(node, request))));
+
+        Assert.All(failures, ex =>
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, ex.StatusCode);
+            Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>Found by EnclaveComputeRequestFuzzTests: the framework's body binding answered 400 with an empty body.</summary>
+    [Theory]
+    [InlineData("{not json", "request body is not JSON: ")]
+    [InlineData("[1]", "request body must be a JSON object of strings app_id, application_request_id, public_data (base64), signer and signature (0x hex), not an array")]
+    [InlineData("""{"app_id":5}""", "request body member $.app_id is not a string; ")]
+    public async Task Enclave_answers_400_naming_what_is_wrong_with_a_malformed_body(string body, string detail)
+    {
+        using var response = await _host.CreateClient().PostAsync("/requests", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.StartsWith(detail, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Enclave_answers_502_when_the_binary_cannot_be_fetched()
     {

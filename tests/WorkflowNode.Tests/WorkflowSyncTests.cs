@@ -110,6 +110,24 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractio
         Assert.Equal(workflow.Metadata.Attributes, Assert.Single(await SpecsAsync()).Attributes);
     }
 
+    /// <summary>These parsed, a confidential engine was created, and every execution threw NullReferenceException in ConfidentialModule.</summary>
+    [Theory]
+    [InlineData("null-entry", "{\"confidential\":true,\"vault_don_secrets\":[null]}", "vault_don_secrets[0] is null")]
+    [InlineData("empty-entry", "{\"confidential\":true,\"vault_don_secrets\":[{}]}", "vault_don_secrets[0] has no \"key\"")]
+    public async Task A_vault_don_secret_entry_without_a_key_fails_activation_naming_the_entry(string name, string attributes, string entry)
+    {
+        await using var node = new NodeHarness(_db, _basePath, _registry);
+        var workflow = TestWorkflow.Write(_basePath, name, attributes);
+        _registry.Upsert(workflow.Metadata);
+        using var client = node.Start();
+
+        var api = await Eventually.GetAsync(() => node.GetWorkflowAsync(client, workflow.WorkflowId), w => w?.Status == WorkflowEngineStates.Failed, Timeout, "failure recorded");
+
+        Assert.Contains(entry, api!.LastError, StringComparison.Ordinal);
+        Assert.True(api.Permanent);
+        Assert.Empty(node.Engines.Created);
+    }
+
     [Fact]
     public async Task Confidential_attributes_route_to_ConfidentialModule_and_never_ask_the_local_module_factory()
     {

@@ -46,6 +46,22 @@ internal sealed class ConnectedRelays : IAsyncDisposable
         return relays;
     }
 
+    /// <summary>Every node of <paramref name="don"/> as an honest relay (recording mock and vault, the test attestation), connected.</summary>
+    public static Task<ConnectedRelays> StartHonestAsync(GatewayHost gateway, TestDon don)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        ArgumentNullException.ThrowIfNull(don);
+        var connectors = don.Nodes.Select(node =>
+        {
+            var registry = new Protocol.Capabilities.CapabilityRegistry();
+            registry.AddOrReplace(RecordingCapability.Mock());
+            registry.AddOrReplace(RecordingCapability.Vault());
+            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
+            return Gateway.GatewayHandshakeTests.NewConnector(node, gateway.BaseAddress, handler);
+        }).ToArray();
+        return StartAsync(gateway, connectors);
+    }
+
     /// <summary>Stops relay node <paramref name="index"/>'s connector (its session ends).</summary>
     public Task StopAsync(int index) => _stops[index].CancelAsync();
 
