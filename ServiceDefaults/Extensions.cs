@@ -57,7 +57,7 @@ public static class Extensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (!ExportsTelemetry(builder.Configuration))
         {
             return builder;
         }
@@ -86,6 +86,10 @@ public static class Extensions
             .UseOtlpExporter();
         return builder;
     }
+
+    /// <summary>Whether telemetry goes anywhere: OTEL_EXPORTER_OTLP_ENDPOINT is set (the AppHost sets it to the dashboard).</summary>
+    public static bool ExportsTelemetry(Configuration.IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration?["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

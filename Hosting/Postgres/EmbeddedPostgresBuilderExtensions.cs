@@ -37,7 +37,8 @@ public static class EmbeddedPostgresBuilderExtensions
             installation!.PrepareDataDirectoryAsync(resource.DataDirectory, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource), ct));
         builder.Eventing.Subscribe<ResourceReadyEvent>(resource, (e, _1) =>
         {
-            var creator = new PostgresDatabaseCreator(resource, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource));
+            var creator = new PostgresDatabaseCreator(resource, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource),
+                e.Services.GetRequiredService<ResourceNotificationService>());
             resource.Annotations.Add(new PostgresDatabaseCreatorAnnotation(creator));
             _ = creator.CreateAllAsync(e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             return Task.CompletedTask;
@@ -84,8 +85,8 @@ public static class EmbeddedPostgresBuilderExtensions
             throw new ArgumentException($"The database name '{database}' may hold only ASCII letters, digits, '-' and '_'.", nameof(databaseName));
         }
 
-        builder.Resource.AddDatabase(name, database);
         var resource = new EmbeddedPostgresDatabaseResource(name, database, builder.Resource);
+        builder.Resource.AddDatabase(resource);
         var healthCheckKey = $"{name}_check";
         builder.ApplicationBuilder.Services.AddHealthChecks().Add(new(healthCheckKey, _ => new PostgresDatabaseHealthCheck(resource), failureStatus: null, tags: null));
         return builder.ApplicationBuilder.AddResource(resource)

@@ -28,7 +28,13 @@ public sealed class EmbeddedPostgresResource(string name, string command, string
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"Host=127.0.0.1;Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username={EmbeddedPostgresNames.UserName}");
 
-    internal void AddDatabase(string resourceName, string databaseName) => _databases.TryAdd(resourceName, databaseName);
+    internal List<EmbeddedPostgresDatabaseResource> DatabaseResources { get; } = [];
+
+    internal void AddDatabase(EmbeddedPostgresDatabaseResource database)
+    {
+        _databases.TryAdd(database.Name, database.DatabaseName);
+        DatabaseResources.Add(database);
+    }
 }
 
 /// <summary>A database on an <see cref="EmbeddedPostgresResource"/>, created once the server is ready.</summary>

@@ -9,7 +9,7 @@ namespace CreAspire.Hosting.Postgres;
 /// Creates a server's declared databases once it is ready, three at a time, without holding the server back: each database
 /// resource turns healthy as soon as its database exists, so its node can start while the others are still being created.
 /// </summary>
-internal sealed class PostgresDatabaseCreator(EmbeddedPostgresResource server, ILogger log)
+internal sealed class PostgresDatabaseCreator(EmbeddedPostgresResource server, ILogger log, ResourceNotificationService notifications)
 {
     private readonly ConcurrentDictionary<string, string> _errors = new(StringComparer.Ordinal);
 
@@ -20,7 +20,7 @@ internal sealed class PostgresDatabaseCreator(EmbeddedPostgresResource server, I
         var admin = await server.ConnectionStringExpression.GetValueAsync(cancellationToken).ConfigureAwait(false);
         var connectionString = new NpgsqlConnectionStringBuilder($"{admin};Database=postgres") { Pooling = false, Timeout = 10 }.ConnectionString;
         using var gate = new SemaphoreSlim(3);
-        await Task.WhenAll(server.Databases.Values.Distinct().Select(async database =>
+        await Task.WhenAll(server.DatabaseResources.Select(async database =>
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -34,8 +34,9 @@ internal sealed class PostgresDatabaseCreator(EmbeddedPostgresResource server, I
         })).ConfigureAwait(false);
     }
 
-    private async Task CreateAsync(string connectionString, string database, CancellationToken cancellationToken)
+    private async Task CreateAsync(string connectionString, EmbeddedPostgresDatabaseResource resource, CancellationToken cancellationToken)
     {
+        var database = resource.DatabaseName;
         try
         {
             await using var connection = new NpgsqlConnection(connectionString);
@@ -51,11 +52,21 @@ internal sealed class PostgresDatabaseCreator(EmbeddedPostgresResource server, I
             }
 
             log.LogInformation("Database '{Database}' is ready.", database);
+            await notifications.PublishUpdateAsync(resource, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             _errors[database] = ex.Message;
             log.LogError("Database '{Database}' could not be created: {Error}", database, ex.Message);
+            await notifications.PublishUpdateAsync(resource, s => s with
+            {
+                State = new ResourceStateSnapshot(KnownResourceStates.FailedToStart, KnownResourceStateStyles.Error),
+                Properties = s.Properties.Add(new ResourcePropertySnapshot("setup.error", $"The database '{database}' could not be created: {ex.Message}")),
+            }).ConfigureAwait(false);
         }
     }
 }

@@ -2,6 +2,7 @@ using Aspire.Hosting.ApplicationModel;
 using CreAspire.Hosting.Run;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Aspire.Hosting;
 
@@ -27,10 +28,25 @@ public static class CreAspireRunExtensions
         builder.Services.TryAddSingleton(options);
         builder.Services.TryAddSingleton(sp => new ResourceLogTail(
             sp.GetRequiredService<DistributedApplicationModel>(), sp.GetRequiredService<ResourceLoggerService>(), runFolder));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResourceLogTail>());
         builder.Services.TryAddSingleton<StartupReporter>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupReporter>());
-        builder.Services.AddHostedService<ParentProcessWatchdog>();
+        builder.Services.TryAddSingleton<ParentProcessWatchdog>();
+
+        // Started from BeforeStartEvent, not as hosted services: the host starts hosted services one after the other, and
+        // Aspire's orchestrator service returns from its start only once every resource was created (after their waits),
+        // so a hosted service registered here would start watching the start-up after it is over.
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
+        {
+            var lifetime = e.Services.GetRequiredService<IHostApplicationLifetime>();
+            foreach (var service in new IHostedService[]
+                     {
+                         e.Services.GetRequiredService<ResourceLogTail>(), e.Services.GetRequiredService<StartupReporter>(),
+                         e.Services.GetRequiredService<ParentProcessWatchdog>(),
+                     })
+            {
+                await service.StartAsync(ct).ConfigureAwait(false);
+                lifetime.ApplicationStopping.Register(() => service.StopAsync(CancellationToken.None).GetAwaiter().GetResult());
+            }
+        });
         return builder;
     }
 }

@@ -7,7 +7,7 @@ namespace CreAspire.Hosting.Run;
 /// the signal on, so the AppHost would be re-parented and keep the whole topology running). DCP itself only watches the
 /// AppHost. Checked once a second against the parent the process had at start.
 /// </summary>
-internal sealed class ParentProcessWatchdog(IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class ParentProcessWatchdog(IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly int _parent = Posix.ParentProcessId;
 

@@ -75,8 +75,19 @@ public sealed class StartupReporter(
     private async Task<StartupOutcome> WatchAsync(
         Dictionary<string, IResource> resources, Dictionary<string, CustomResourceSnapshot> latest, Elapsed clock, CancellationToken cancellationToken)
     {
+        var nextProgress = DateTime.UtcNow + options.ProgressInterval;
         await foreach (var change in notifications.WatchAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (DateTime.UtcNow >= nextProgress)
+            {
+                nextProgress = DateTime.UtcNow + options.ProgressInterval;
+                var pending = resources.Values.Where(r => !(latest.TryGetValue(r.Name, out var s) && IsUp(r, s))).ToList();
+                var waitingFor = string.Join(", ", pending.Take(8).Select(r => $"{r.Name} ({latest.GetValueOrDefault(r.Name)?.State?.Text ?? "not started"})"));
+                var more = pending.Count > 8 ? $" and {pending.Count - 8} more" : "";
+                options.Write(FormattableString.Invariant(
+                    $"{resources.Count - pending.Count} of {resources.Count} resources up after {clock.Value.TotalSeconds:0} s; waiting for {waitingFor}{more}."));
+            }
+
             if (!resources.TryGetValue(change.Resource.Name, out var resource))
             {
                 continue;
@@ -102,7 +113,12 @@ public sealed class StartupReporter(
     {
         // Blame a resource that runs but is not healthy before one that is still waiting (for that one, usually).
         var notUp = resources.Values.Where(r => !(latest.TryGetValue(r.Name, out var s) && IsUp(r, s))).ToList();
-        var culprit = notUp.FirstOrDefault(r => latest.TryGetValue(r.Name, out var s) && s.State?.Text == KnownResourceStates.Running) ?? notUp.First();
+        // Groups (a DON waits for its members) come last: the member that is not up says more.
+        string? StateOf(IResource r) => latest.GetValueOrDefault(r.Name)?.State?.Text;
+        bool IsGroup(IResource r) => latest.GetValueOrDefault(r.Name)?.ResourceType == "DON";
+        var culprit = notUp.FirstOrDefault(r => !IsGroup(r) && StateOf(r) == KnownResourceStates.Running)
+                      ?? notUp.FirstOrDefault(r => !IsGroup(r) && StateOf(r) != KnownResourceStates.Waiting)
+                      ?? notUp.First();
         var snapshot = latest.GetValueOrDefault(culprit.Name);
         var health = snapshot?.HealthReports.Where(h => h.Status != HealthStatus.Healthy).Select(h => h.Description ?? h.ExceptionText).FirstOrDefault(d => d is not null);
         var state = snapshot?.State?.Text ?? "not started";
@@ -164,6 +180,9 @@ public sealed class StartupReporterOptions
 
     /// <summary>When the launch began (default: when this process started), so the time printed is launch → all up.</summary>
     public DateTime StartedAt { get; set; } = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    /// <summary>How often a line says how many resources are up while the app starts.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     public Action<string> Write { get; set; } = Console.WriteLine;
 

@@ -56,6 +56,23 @@ public static class ServiceExecutableBuilderExtensions
             .WithIconName("CodeCircle");
     }
 
+    /// <summary>
+    /// In the published manifest the service is the .NET project it is built from (project.v0 with its environment and
+    /// bindings), as AddProject writes it, so a deployment tool can build and containerize it; locally it stays an executable.
+    /// </summary>
+    public static IResourceBuilder<ServiceExecutableResource> WithProjectManifest(this IResourceBuilder<ServiceExecutableResource> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = builder.Resource;
+        return builder.WithManifestPublishingCallback(async context =>
+        {
+            context.Writer.WriteString("type", "project.v0");
+            context.Writer.WriteString("path", context.GetManifestRelativePath(resource.ProjectPath));
+            await context.WriteEnvironmentVariablesAsync(resource).ConfigureAwait(false);
+            context.WriteBindings(resource);
+        });
+    }
+
     /// <summary>Where a built project's executable is: bin/&lt;the AppHost's configuration&gt;/net10.0/&lt;AssemblyName&gt;.</summary>
     private sealed record BuildOutput(string Command, string[] Arguments, string Directory, string ProjectPath)
     {

@@ -85,3 +85,27 @@ public static class SetupStepBuilderExtensions
         existing.AddRange(step.Outputs.OrderBy(o => o.Key, StringComparer.Ordinal)
             .Select(o => new ResourcePropertySnapshot("output." + o.Key, o.Value.Length > 200 ? o.Value[..200] + "…" : o.Value)));
 }
+
+/// <summary>WithOutputs: a setup step's outputs as environment variables of a dependent.</summary>
+public static class SetupStepOutputExtensions
+{
+    /// <summary>Passes <paramref name="step"/>'s outputs as environment variables (variable name → output key); use after WaitForCompletion(step).</summary>
+    public static IResourceBuilder<T> WithOutputs<T>(
+        this IResourceBuilder<T> builder, IResourceBuilder<SetupStepResource> step, IReadOnlyDictionary<string, string> variableToOutputKey)
+        where T : IResourceWithEnvironment
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(variableToOutputKey);
+        var map = variableToOutputKey.ToDictionary();
+        return builder.WithEnvironment(context =>
+        {
+            foreach (var (variable, key) in map)
+            {
+                context.EnvironmentVariables[variable] = context.ExecutionContext.IsPublishMode
+                    ? $"{{{step.Resource.Name}.outputs.{key}}}"
+                    : step.Resource.GetOutput(key);
+            }
+        });
+    }
+}
