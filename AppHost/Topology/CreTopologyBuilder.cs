@@ -111,14 +111,14 @@ internal sealed class CreTopologyBuilder
             .WithReference(artifacts)
             .WithEnvironment("Fetcher__BasePath", ArtifactsFolder)
             .WithEnvironment("Syncer__DonFamily", CreTopology.Family)
-            .WithEnvironment(context => context.EnvironmentVariables["Engine__WorkflowDonId"] = DonId(CreTopology.WorkflowDon))
+            .WithEnvironment(context => context.EnvironmentVariables["Engine__WorkflowDonId"] = DonId(CreTopology.WorkflowDon, context.ExecutionContext))
             .WithOptionalReference(enclave).WithOptionalReference(gateway);
 
     public IResourceBuilder<ServiceExecutableResource> AddRelayNode(
         string name, IResourceBuilder<ServiceExecutableResource> gateway, IResourceBuilder<SetupStepResource> identity) =>
         AddNode<Projects.CreAspire_RelayNode>(name, name, withDatabase: false)
             .WithReference(gateway).WaitFor(gateway)
-            .WithEnvironment(context => context.EnvironmentVariables["Relay__DonId"] = DonId(CreTopology.RelayDon))
+            .WithEnvironment(context => context.EnvironmentVariables["Relay__DonId"] = DonId(CreTopology.RelayDon, context.ExecutionContext))
             .WaitForCompletion(identity)
             .WithOutputs(identity, new Dictionary<string, string>
             {
@@ -191,14 +191,14 @@ internal sealed class CreTopologyBuilder
         return node;
     }
 
-    private string DonId(string donName)
+    private string DonId(string donName, DistributedApplicationExecutionContext executionContext)
     {
         if (Contracts.Resource.Outputs.TryGetValue(ContractsOutputs.DonId(donName), out var id))
         {
             return id;
         }
 
-        return _builder.ExecutionContext.IsPublishMode
+        return executionContext.IsPublishMode
             ? "{contracts.outputs.DonId:" + donName + "}"
             : throw new DistributedApplicationException(
                 $"The 'contracts' resource published no id for the '{donName}' DON; it needs a registry deployer (CreTopologyOptions.DeployRegistries).");

@@ -16,7 +16,7 @@ namespace CreAspire.Hosting.Postgres;
 /// </summary>
 internal sealed class PostgresInstallation
 {
-    private static readonly Lazy<PostgresInstallation> Current = new(Resolve);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<PostgresInstallation>> ByBinaries = new(StringComparer.Ordinal);
 
     private PostgresInstallation(string binDirectory, UnprivilegedUser? user)
     {
@@ -24,7 +24,15 @@ internal sealed class PostgresInstallation
         User = user;
     }
 
-    public static PostgresInstallation ForThisProcess => Current.Value;
+    /// <summary>The installation of the Postgres binaries <see cref="NativeToolPaths"/> finds now (CREASPIRE_NODE_MODULES may move them).</summary>
+    public static PostgresInstallation ForThisProcess
+    {
+        get
+        {
+            var binaries = NativeToolPaths.PostgresBinDirectory;
+            return ByBinaries.GetOrAdd(binaries, b => new Lazy<PostgresInstallation>(() => Resolve(b))).Value;
+        }
+    }
 
     public string BinDirectory { get; }
 
@@ -161,9 +169,8 @@ internal sealed class PostgresInstallation
         }
     }
 
-    private static PostgresInstallation Resolve()
+    private static PostgresInstallation Resolve(string source)
     {
-        var source = NativeToolPaths.PostgresBinDirectory;
         if (!Posix.IsRoot)
         {
             return new PostgresInstallation(source, null);
