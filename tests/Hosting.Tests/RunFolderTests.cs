@@ -73,8 +73,12 @@ public sealed class RunFolderTests : IDisposable
     }
 
     private static Process HoldLock(string run) =>
-        // --close: the lock stays with flock itself, not with the sleep it runs, so killing flock drops it.
-        Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--close", Path.Combine(run, ".lock"), "sleep", "300"]) { UseShellExecute = false })!;
+        // One process that holds the lock (sh opens fd 9, flock locks it, sh becomes sleep with fd 9 still open): killing it
+        // drops the lock, as killing an AppHost does, and leaves nothing behind.
+        Process.Start(new ProcessStartInfo("sh", ["-c", "exec 9>\"$0\" && flock --exclusive 9 && exec sleep 300", Path.Combine(run, ".lock")])
+        {
+            UseShellExecute = false,
+        })!;
 
     private static async Task WaitUntilLockedAsync(string run)
     {
