@@ -25,6 +25,7 @@ public static class CreAspireRunExtensions
 
         configure?.Invoke(options);
         var runFolder = RunFolder.For(builder);
+        options.RunFolder ??= runFolder.Path;
         builder.Services.TryAddSingleton(options);
         builder.Services.TryAddSingleton(sp => new ResourceLogTail(
             sp.GetRequiredService<DistributedApplicationModel>(), sp.GetRequiredService<ResourceLoggerService>(), runFolder));

@@ -52,6 +52,11 @@ public sealed class StartupReporter(
         if (outcome.Succeeded)
         {
             options.Write(outcome.Message);
+            if (options.RunFolder is { } folder)
+            {
+                options.Write($"Logs and data: {folder}. Press Ctrl+C to stop.");
+            }
+
             return;
         }
 
@@ -180,6 +185,9 @@ public sealed class StartupReporterOptions
 
     /// <summary>When the launch began (default: when this process started), so the time printed is launch → all up.</summary>
     public DateTime StartedAt { get; set; } = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    /// <summary>The run folder, printed once every resource is up.</summary>
+    public string? RunFolder { get; set; }
 
     /// <summary>How often a line says how many resources are up while the app starts.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using CreAspire.Hosting.Run;
+
+namespace CreAspire.AppHost.Tests;
+
+/// <summary>
+/// However the AppHost is stopped, no process of its topology is alive 10 s later. Each test runs the smallest topology (one
+/// DON of one node) as a real `dotnet run` in a session of its own, with SIGINT's default action restored, so the tests do
+/// not depend on how the test runner was started (a runner started in the background inherits SIGINT as ignored).
+/// </summary>
+[Collection(AppHostProcessCollection.Name)]
+public sealed class StoppingTests
+{
+    private static readonly string[] SmallTopology = ["--single-don", "true", "--workflow-nodes", "1", "--workflow-f", "0", "--port-base", "0", "--containers", "false"];
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public Task Ctrl_C_in_the_terminal_stops_every_process() =>
+        StopAndAssertAsync((host, _) => Signal("INT", -host.Pid)); // the terminal signals the whole foreground process group
+
+    [Fact]
+    public Task SIGTERM_to_dotnet_run_stops_every_process() =>
+        StopAndAssertAsync((host, _) => Signal("TERM", host.Pid));
+
+    [Fact]
+    public Task SIGTERM_to_the_AppHost_stops_every_process() =>
+        StopAndAssertAsync((_, appHost) => Signal("TERM", appHost));
+
+    [Fact]
+    public async Task SIGKILL_of_the_AppHost_stops_every_process_and_the_next_start_cleans_its_data()
+    {
+        string? runFolder = null;
+        await StopAndAssertAsync((host, appHost) =>
+        {
+            runFolder = host.Output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("Logs and data: ", StringComparison.Ordinal))["Logs and data: ".Length..].TrimEnd('.');
+            Assert.True(Directory.Exists(Path.Combine(runFolder, "data", "postgres")), "the running topology has Postgres data");
+            Signal("KILL", appHost);
+        });
+
+        // The killed AppHost deleted nothing; the next start (its run folder cleanup) does.
+        Assert.True(Directory.Exists(Path.Combine(runFolder!, "data")), "a SIGKILLed AppHost cannot delete its data");
+        var cleaned = RunFolder.CleanStaleRuns(Path.GetDirectoryName(runFolder!)!);
+        Assert.Contains(Path.Combine(runFolder!, "data"), cleaned);
+        Assert.False(Directory.Exists(Path.Combine(runFolder!, "data")));
+    }
+
+    private static async Task StopAndAssertAsync(Action<AppHostProcess, int> stop)
+    {
+        await using var host = AppHostProcess.StartWithDotnetRun(SmallTopology);
+        try
+        {
+            await host.WaitUntilUpAsync(StartTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"The AppHost did not come up: {ex.Message}\n{host.Output}", ex);
+        }
+
+        var processes = host.TopologyProcesses();
+        Assert.True(processes.Count >= 8, $"expected dotnet run, the AppHost, DCP and the resources; found {processes.Count}: " +
+                                          string.Join("; ", processes.Select(ProcessTree.CommandLine)));
+
+        stop(host, host.AppHostPid());
+
+        var clock = Stopwatch.StartNew();
+        while (processes.Any(ProcessTree.IsAlive) && clock.Elapsed < StopDeadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var alive = processes.Where(ProcessTree.IsAlive).ToList();
+        Assert.True(alive.Count == 0, $"alive {StopDeadline.TotalSeconds:0} s after the stop: " +
+                                      string.Join("; ", alive.Select(p => $"{p} {ProcessTree.CommandLine(p)}")) + $"\n{host.Output}");
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", "--", pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
+
+/// <summary>Real AppHost processes run one at a time (each is a topology on a 2-core machine).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AppHostProcessCollection
+{
+    public const string Name = "apphost-process";
+}
