@@ -41,6 +41,9 @@ public static class Extensions
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        // The AppHost stops every resource on Ctrl+C and must be done within seconds: a background loop slow to notice its
+        // cancellation must not hold a node up for the default 30 s.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(3));
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

@@ -34,7 +34,8 @@ public sealed class StoppingTests
         string? runFolder = null;
         await StopAndAssertAsync((host, appHost) =>
         {
-            runFolder = host.Output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("Logs and data: ", StringComparison.Ordinal))["Logs and data: ".Length..].TrimEnd('.');
+            var line = host.Output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("Logs and data: ", StringComparison.Ordinal));
+            runFolder = line["Logs and data: ".Length..line.IndexOf(". Press Ctrl+C", StringComparison.Ordinal)];
             Assert.True(Directory.Exists(Path.Combine(runFolder, "data", "postgres")), "the running topology has Postgres data");
             Signal("KILL", appHost);
         });
