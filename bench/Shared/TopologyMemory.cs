@@ -38,7 +38,7 @@ internal static class TopologyMemory
         var dcp = processes.Where(p => p.CommandLine.Contains($"--monitor {appHostPid.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal)).Select(p => p.Pid).ToList();
         var controllers = dcp.SelectMany(d => children[d]).Where(p => Processes.CommandLine(p).Contains("run-controllers", StringComparison.Ordinal)).ToList();
         groups.Add(Measure(Dcp, dcp.Concat(controllers).Distinct().ToList()));
-        var launched = controllers.Concat(dcp).SelectMany(c => children[c]).Distinct().ToList();
+        var launched = controllers.Concat(dcp).SelectMany(c => children[c]).Distinct().Except(dcp).Except(controllers).ToList();
         groups.Add(Measure(Monitors, launched.Where(p => Processes.CommandLine(p).Contains("monitor-process", StringComparison.Ordinal)).ToList()));
         groups.Add(Measure(Dashboard, launched.Where(p => Processes.CommandLine(p).Contains("Aspire.Dashboard", StringComparison.Ordinal)).ToList()));
         foreach (var resource in launched.Where(p => !Processes.CommandLine(p).Contains("monitor-process", StringComparison.Ordinal)

@@ -123,7 +123,9 @@ internal sealed record AspireRun(TimeSpan AllUp, int Resources, MemorySample Idl
     private static IReadOnlyList<LaunchedProcess> Capture(int appHostPid)
     {
         var all = Processes.All();
+        // DCP's API server watches the AppHost; its controllers (which launch the resources) are its children.
         var dcp = all.Where(p => p.CommandLine.Contains($"--monitor {appHostPid} ", StringComparison.Ordinal)).Select(p => p.Pid).ToHashSet();
+        dcp.UnionWith(all.Where(p => dcp.Contains(p.Parent) && p.CommandLine.Contains("run-controllers", StringComparison.Ordinal)).Select(p => p.Pid).ToList());
         return all.Where(p => dcp.Contains(p.Parent) && !p.CommandLine.Contains("monitor-process", StringComparison.Ordinal)
                               && !p.CommandLine.Contains("run-controllers", StringComparison.Ordinal) && !p.CommandLine.Contains("Aspire.Dashboard", StringComparison.Ordinal))
             .Select(p =>

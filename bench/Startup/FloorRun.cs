@@ -22,7 +22,8 @@ internal sealed record FloorRun(TimeSpan AllHealthy, MemorySample Idle)
     public static async Task<FloorRun> MeasureAsync(AspireRun aspire, string[] appHostArgs, TimeSpan settle)
     {
         var started = new List<(string Name, Process Process)>();
-        var postgres = aspire.Launched.Single(p => Path.GetFileName(p.Executable) == "postgres");
+        var postgres = aspire.Launched.SingleOrDefault(p => Path.GetFileName(p.Executable) == "postgres")
+            ?? throw new InvalidOperationException("No postgres among the processes the AppHost ran: " + string.Join(", ", aspire.Launched.Select(p => $"{p.Name} ({p.Executable})")));
         var anvil = aspire.Launched.Single(p => Path.GetFileName(p.Executable) == "anvil");
         var services = aspire.Launched.Except([postgres, anvil]).ToList();
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(6));
