@@ -33,8 +33,20 @@ public static class EmbeddedPostgresBuilderExtensions
 
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().Add(new(healthCheckKey, _ => new EmbeddedPostgresHealthCheck(resource), failureStatus: null, tags: null));
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, (e, ct) =>
-            installation!.PrepareDataDirectoryAsync(resource.DataDirectory, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource), ct));
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (e, ct) =>
+        {
+            var log = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
+            try
+            {
+                await installation!.PrepareDataDirectoryAsync(resource.DataDirectory, log, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DistributedApplicationException)
+            {
+                // The reason goes to the resource's log (the dashboard, logs/postgres.log and the start-up report show it).
+                log.LogError("The data folder '{DataDirectory}' could not be prepared: {Reason}", resource.DataDirectory, ex.Message);
+                throw;
+            }
+        });
         builder.Eventing.Subscribe<ResourceReadyEvent>(resource, (e, _1) =>
         {
             var creator = new PostgresDatabaseCreator(resource, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource),

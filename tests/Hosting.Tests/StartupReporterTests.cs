@@ -45,6 +45,20 @@ public sealed class StartupReporterTests
     }
 
     [Fact]
+    public async Task A_Postgres_that_cannot_prepare_its_data_folder_is_named_with_the_reason_in_its_log()
+    {
+        var (app, reporter, logs) = await StartAsync(b => b.AddEmbeddedPostgres("postgres").WithDataDirectory("/dev/null/data"));
+        await using (app)
+        {
+            var outcome = await reporter.Outcome.WaitAsync(Timeout);
+
+            Assert.False(outcome.Succeeded);
+            Assert.StartsWith("The 'postgres' resource failed: ", outcome.Message, StringComparison.Ordinal);
+            Assert.Contains(logs.LastLines("postgres"), l => l.Contains("The data folder '/dev/null/data' could not be prepared", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task When_every_resource_is_up_the_report_says_so_in_the_line_scripts_read()
     {
         var (app, reporter, _) = await StartAsync(b =>
