@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CreAspire.Chain.Deployment;
 
-/// <summary>What <see cref="RegistryDeployer.DeployAsync(string, TopologySpec, CancellationToken)"/> produced.</summary>
+/// <summary>What <see cref="RegistryDeployer"/> produced.</summary>
 public sealed record DeployedRegistries(
     ulong ChainId,
     string WorkflowRegistry,

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using CreAspire.Chain.Rpc;
+using CreAspire.Chain.Contracts;
+using Nethereum.JsonRpc.Client;
 using CreAspire.NativeTools;
 
 namespace CreAspire.Chain.Testing;
@@ -110,7 +111,7 @@ public sealed class AnvilProcess : IAsyncDisposable
 
     private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var rpc = new EthRpcClient(RpcUrl) { RequestTimeout = TimeSpan.FromSeconds(2) };
+        var rpc = ChainClients.CreateRpcClient(RpcUrl);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         while (true)
@@ -122,12 +123,12 @@ public sealed class AnvilProcess : IAsyncDisposable
 
             try
             {
-                if (await rpc.GetChainIdAsync(deadline.Token).ConfigureAwait(false) == ChainId)
+                if (await ChainClients.GetChainIdAsync(rpc, deadline.Token).WaitAsync(TimeSpan.FromSeconds(2), deadline.Token).ConfigureAwait(false) == ChainId)
                 {
                     return;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TimeoutException)
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutException or RpcClientUnknownException or RpcClientTimeoutException)
             {
                 // not listening yet
             }

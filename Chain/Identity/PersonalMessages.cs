@@ -1,0 +1,49 @@
+using Nethereum.Hex.HexConvertors.Extensions;
+using Nethereum.Signer;
+
+namespace CreAspire.Chain.Identity;
+
+/// <summary>
+/// EIP-191 personal-message signatures (65 bytes r ‖ s ‖ v, v = 27/28) through Nethereum's <see cref="EthereumMessageSigner"/>:
+/// the node handshakes, the DON session handshake, the enclave's compute requests and the owner-link proof sign and
+/// recover here.
+/// </summary>
+public static class PersonalMessages
+{
+    public const int SignatureLength = 65;
+
+    private static readonly EthereumMessageSigner Signer = new();
+
+    /// <summary>Signs keccak256("\x19Ethereum Signed Message:\n" + len + message).</summary>
+    public static byte[] Sign(EthECKey key, ReadOnlySpan<byte> message)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Signer.Sign(message.ToArray(), key).HexToByteArray();
+    }
+
+    /// <summary>The lower-case 0x address that signed <paramref name="message"/>; null when the signature is malformed or invalid.</summary>
+    public static string? RecoverSigner(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != SignatureLength || signature[64] is not (0 or 1 or 27 or 28))
+        {
+            return null;
+        }
+
+        var normalized = signature.ToArray();
+        if (normalized[64] < 27)
+        {
+            normalized[64] += 27;
+        }
+
+        try
+        {
+            return Signer.EcRecover(message.ToArray(), normalized.ToHex(true)).ToLowerInvariant();
+        }
+#pragma warning disable CA1031 // Nethereum reports an unrecoverable signature (r or s out of range, no curve point) with assorted exception types
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+}
