@@ -1,4 +1,4 @@
-using CreAspire.Chain.Crypto;
+using Nethereum.Util;
 using CreAspire.Hosting;
 using CreAspire.Hosting.ApplicationModel;
 using CreAspire.Protocol.Capabilities;
@@ -146,7 +146,7 @@ public static class CreTopology
     }
 
     /// <summary>The vault master key every capability node shares (derived from the seed, so runs are reproducible).</summary>
-    internal static string VaultMasterKey(string seed) => Hex.Encode(Keccak256.Hash(seed + "/vault-master-key"));
+    internal static string VaultMasterKey(string seed) => Convert.ToHexStringLower(Sha3Keccack.Current.CalculateHash(System.Text.Encoding.UTF8.GetBytes(seed + "/vault-master-key")));
 }
 
 /// <summary>Builders of the default topology's resources, for callers that add to them.</summary>

@@ -23,6 +23,9 @@ public sealed record WorkflowMetadata(
 /// <summary>Reads the workflow list the syncer reconciles against (implemented over the WorkflowRegistry service).</summary>
 public interface IWorkflowRegistryReader
 {
+    /// <summary>Lower-case 0x address of the registry (for messages).</summary>
+    string Address { get; }
+
     /// <summary>The registry's typeAndVersion(); the syncer refuses a registry that is not the one this project targets.</summary>
     Task<string> TypeAndVersionAsync(CancellationToken cancellationToken);
 
