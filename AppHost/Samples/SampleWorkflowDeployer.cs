@@ -83,14 +83,9 @@ public static class SampleWorkflowDeployer
 
     private static async Task<WorkflowMetadata?> FindAsync(WorkflowRegistryWriter writer, byte[] workflowId, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await new WorkflowRegistryReader(writer.Web3, writer.Address).GetWorkflowByIdAsync(workflowId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ContractRevertException ex) when (ex.ErrorName == "WorkflowDoesNotExist")
-        {
-            return null;
-        }
+        // getWorkflowById answers an empty view (no name) for an id it does not know.
+        var found = await new WorkflowRegistryReader(writer.Web3, writer.Address).GetWorkflowByIdAsync(workflowId, cancellationToken).ConfigureAwait(false);
+        return found.WorkflowName.Length == 0 ? null : found;
     }
 
     private static bool SameAs(WorkflowMetadata existing, WorkflowRegistration wanted) =>

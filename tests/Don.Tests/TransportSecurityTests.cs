@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
 using CreAspire.Don.Launcher;
 using CreAspire.Don.Remote;
 using CreAspire.Don.Tests.Infrastructure;
@@ -42,12 +43,12 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthKey signer, string claimedSender, string receiver, long timestamp)
+    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthECKey signer, string claimedSender, string receiver, long timestamp)
     {
         var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var q = ephemeral.ExportParameters(false).Q;
         byte[] publicKey = [0x04, .. q.X!, .. q.Y!];
-        var signature = signer.SignPersonalMessage(DonHandshake.HelloDigest(claimedSender, receiver, timestamp, publicKey));
+        var signature = PersonalMessages.Sign(signer, DonHandshake.HelloDigest(claimedSender, receiver, timestamp, publicKey));
         return (new DonHello(DonHandshake.Version, claimedSender, receiver, timestamp, publicKey, signature), ephemeral);
     }
 
