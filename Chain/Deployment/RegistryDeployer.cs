@@ -25,6 +25,9 @@ public sealed record DeploymentOptions
 
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often receipts are polled (Nethereum's polling service; on Anvil with automine the first poll finds them).</summary>
+    public TimeSpan ReceiptPollInterval { get; init; } = ChainClients.DefaultReceiptPollInterval;
+
     /// <summary>How long the owner-link signature stays valid (it is used immediately).</summary>
     public TimeSpan LinkValidity { get; init; } = TimeSpan.FromHours(1);
 }
@@ -57,7 +60,7 @@ public static class RegistryDeployer
 
         var client = ChainClients.CreateRpcClient(rpcUrl);
         var chainId = await ChainClients.GetChainIdAsync(client, cancellationToken).ConfigureAwait(false);
-        var admin = ChainClients.ForAccount(client, options.Deployer, chainId);
+        var admin = ChainClients.ForAccount(client, options.Deployer, chainId, options.ReceiptPollInterval);
         var adminAddress = DevAccounts.AddressOf(options.Deployer);
         var nonceTask = admin.Eth.Transactions.GetTransactionCount.SendRequestAsync(adminAddress, BlockParameter.CreatePending());
         var feeTask = admin.FeeSuggestion.GetSimpleFeeSuggestionStrategy().SuggestFeeAsync();
@@ -106,7 +109,7 @@ public static class RegistryDeployer
         var receipts = await pipeline.WaitAllAsync(options.ReceiptTimeout, cancellationToken).ConfigureAwait(false);
 
         // The owner links itself with the deployer's (allowed signer's) proof once the signer set is mined.
-        var owner = new WorkflowRegistryWriter(ChainClients.ForAccount(client, options.WorkflowOwner, chainId), workflowsAddress);
+        var owner = new WorkflowRegistryWriter(ChainClients.ForAccount(client, options.WorkflowOwner, chainId, options.ReceiptPollInterval), workflowsAddress);
         var reader = new WorkflowRegistryReader(owner.Web3, workflowsAddress);
         var typeAndVersion = await reader.TypeAndVersionAsync(cancellationToken).ConfigureAwait(false);
         RegistryContracts.RequireTypeAndVersion(RegistryContracts.WorkflowRegistryTypeAndVersion, typeAndVersion, workflowsAddress);
