@@ -10,12 +10,12 @@ namespace CreAspire.Chain.Identity;
 /// </summary>
 /// <remarks>
 /// Why this stays (a thin adapter, not a second implementation: hashing, signing and recovery are Nethereum's): Nethereum
-/// gives signatures as hex strings, the protocols carry the 65 raw bytes (gateway auth header, DON hello/welcome), accept
-/// v = 0/1 as well as 27/28 (Nethereum refuses 0/1), and need one rule for a malformed signature (null, never an exception
-/// of some Nethereum type) at every call site. Measured against calling Nethereum directly (bench/Chain rows "sign EIP-191: …"
-/// and "recover EIP-191: …", bench/README.md "Signing"): the conversion is lost in the noise of the ECDSA work — sign
-/// 445 µs/op here vs 423 µs/op for Nethereum's hex string alone and 477 µs/op for Nethereum's R/S/V components; recover
-/// 467 vs 496 (hex) and 426 (components) — so the adapter costs nothing measurable and saves every call site the same code.
+/// gives signatures as hex strings, the protocols carry the 65 raw bytes (gateway auth header, DON hello/welcome), and
+/// every call site needs one rule for a malformed signature (null, never an exception of some Nethereum type). Measured
+/// against calling Nethereum directly (bench/Chain rows "sign EIP-191: …" and "recover EIP-191: …", bench/README.md
+/// "Signing"): the conversion is lost in the noise of the ECDSA work — sign 445 µs/op here vs 423 µs/op for Nethereum's hex
+/// string alone and 477 µs/op for Nethereum's R/S/V components; recover 467 vs 496 (hex) and 426 (components) — so the
+/// adapter costs nothing measurable and saves every call site the same code.
 /// </remarks>
 public static class PersonalMessages
 {
@@ -38,15 +38,9 @@ public static class PersonalMessages
             return null;
         }
 
-        var normalized = signature.ToArray();
-        if (normalized[64] < 27)
-        {
-            normalized[64] += 27;
-        }
-
         try
         {
-            return Signer.EcRecover(message.ToArray(), normalized.ToHex(true)).ToLowerInvariant();
+            return Signer.EcRecover(message.ToArray(), signature.ToArray().ToHex(true)).ToLowerInvariant();
         }
 #pragma warning disable CA1031 // Nethereum reports an unrecoverable signature (r or s out of range, no curve point) with assorted exception types
         catch (Exception)
