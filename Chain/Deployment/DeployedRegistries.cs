@@ -12,6 +12,9 @@ public sealed record DeployedRegistries(
     string WorkflowOwner,
     ulong BlockNumber)
 {
+    /// <summary>The Chainlink chain selector recorded with the CapabilitiesRegistry in the WorkflowRegistry; null when the chain id has none.</summary>
+    public ulong? ChainSelector { get; init; }
+
     /// <summary>The configuration keys nodes read (Chain:ChainId, Chain:WorkflowRegistry, Chain:CapabilitiesRegistry); use "__" for env vars.</summary>
     public IReadOnlyDictionary<string, string> ToConfiguration() => new Dictionary<string, string>
     {

@@ -36,7 +36,9 @@ public sealed record DeploymentOptions
 /// Deploys Chainlink's CapabilitiesRegistry and WorkflowRegistry (<see cref="RegistryContracts"/>) and registers a topology
 /// the way the original's environment does: one node operator, the capabilities, the nodes (signer, p2p id, X25519
 /// encryption key, CSA key), the DONs, the deployer as allowed signer of owner links, a DON limit per workflow family,
-/// and the dev workflow owner linked with a proof over the deployed registry's typeAndVersion. The deployer's
+/// and the dev workflow owner linked with a proof over the deployed registry's typeAndVersion. Beyond local CRE, it
+/// records the CapabilitiesRegistry in the WorkflowRegistry (setCapabilitiesRegistry with the chain's Chainlink chain
+/// selector, <see cref="ChainSelectors"/>) as Chainlink's own deployments do, when the chain id has a selector. The deployer's
 /// transactions are pipelined through Nethereum (nonces, gas limits and fees set by hand, each signed and sent before any
 /// receipt is awaited), so on Anvil the whole default topology takes a few tens of milliseconds. On a fresh chain the
 /// addresses are deterministic: CapabilitiesRegistry at CREATE(deployer, 0), WorkflowRegistry at CREATE(deployer, 1).
@@ -96,6 +98,18 @@ public static class RegistryDeployer
             Signers = [adminAddress],
             Allowed = true,
         }, AdminCallGas).ConfigureAwait(false);
+
+        // Where the DONs are registered, as Chainlink's deployments record it (local CRE leaves it unset; nothing in the
+        // node reads it, but a tool that asks the WorkflowRegistry getCapabilitiesRegistry() gets the real answer).
+        var chainSelector = ChainSelectors.TryGet(chainId, out var selector) ? selector : (ulong?)null;
+        if (chainSelector is { } known)
+        {
+            await pipeline.SendAsync(workflowsAddress, "WorkflowRegistry.setCapabilitiesRegistry", Wf.WorkflowRegistryService.ErrorTypes, new Wf.SetCapabilitiesRegistryFunction
+            {
+                Registry = capabilitiesAddress,
+                ChainSelector = known,
+            }, AdminCallGas).ConfigureAwait(false);
+        }
         foreach (var family in spec.WorkflowFamilies)
         {
             await pipeline.SendAsync(workflowsAddress, "WorkflowRegistry.setDONLimit", Wf.WorkflowRegistryService.ErrorTypes, new Wf.SetDONLimitFunction
@@ -128,7 +142,10 @@ public static class RegistryDeployer
             dons.ReturnValue1.ToDictionary(d => d.Name, d => d.Id, StringComparer.Ordinal),
             adminAddress,
             owner.Sender,
-            (ulong)receipts.Max(r => r.BlockNumber.Value));
+            (ulong)receipts.Max(r => r.BlockNumber.Value))
+        {
+            ChainSelector = chainSelector,
+        };
     }
 
     /// <summary>The nodes as addNodes takes them: one entry per distinct signer, supporting the capabilities of every DON it is in.</summary>

@@ -49,6 +49,29 @@ public class RegistryDeploymentTests(AnvilChainFixture chain)
     }
 
     [Fact]
+    public async Task The_WorkflowRegistry_names_its_CapabilitiesRegistry_with_Chainlinks_selector_for_chain_1337()
+    {
+        var registry = await chain.Workflows.Service.GetCapabilitiesRegistryQueryAsync();
+
+        Assert.Equal(chain.Deployed.CapabilitiesRegistry, registry.ReturnValue1.ToLowerInvariant());
+        Assert.Equal(3379446385462418246UL, registry.ReturnValue2);
+        Assert.Equal(ChainSelectors.DevNetwork1337, chain.Deployed.ChainSelector);
+    }
+
+    [Fact]
+    public async Task On_a_chain_id_without_a_Chainlink_selector_the_CapabilitiesRegistry_stays_unrecorded()
+    {
+        await using var anvil = await CreAspire.Chain.Testing.AnvilProcess.StartAsync(_ct, chainId: 31338);
+        var deployed = await RegistryDeployer.DeployAsync(anvil.RpcUrl, chain.Spec, _ct);
+
+        var registry = await new WorkflowRegistryReader(ChainClients.ReadOnly(ChainClients.CreateRpcClient(anvil.RpcUrl)), deployed.WorkflowRegistry)
+            .Service.GetCapabilitiesRegistryQueryAsync();
+
+        Assert.Null(deployed.ChainSelector);
+        Assert.Equal((Nethereum.Util.AddressUtil.ZERO_ADDRESS, 0UL), (registry.ReturnValue1, registry.ReturnValue2));
+    }
+
+    [Fact]
     public async Task Every_node_reads_back_its_signer_p2p_id_X25519_encryption_key_and_CSA_key()
     {
         var contents = await chain.Capabilities.ReadAsync(_ct);
@@ -93,6 +116,28 @@ public class RegistryDeploymentTests(AnvilChainFixture chain)
         Assert.Equal(["cron-trigger@1.0.0", "confidential-workflows@1.0.0-alpha"], node.CapabilityIds);
         Assert.Equal(Convert.ToHexStringLower(wf0.EncryptionPublicKey), node.EncryptionPublicKey);
         Assert.Equal("workflow", snapshot.WorkflowDonOf(wf0.Address)?.Name);
+    }
+
+    [Fact]
+    public async Task The_relay_nodes_placeholder_capability_is_registered_but_no_DON_serves_it_so_no_node_launches_or_calls_it()
+    {
+        using var source = new ChainTopologySource(chain.Capabilities, TimeSpan.FromSeconds(2));
+        var snapshot = await source.GetSnapshotAsync(_ct);
+
+        // The real CapabilitiesRegistry refuses a node with no capabilities, so the relay nodes list the placeholder ...
+        Assert.Contains(TopologySpec.RelayNodeCapability, snapshot.CapabilityIds);
+        Assert.All(snapshot.Dons.Single(d => d.Name == TopologySpec.RelayDonName).Members,
+            m => Assert.Equal([TopologySpec.RelayNodeCapability], snapshot.FindNode(m)!.CapabilityIds));
+        // ... which no DON configures: the launcher plans neither a client nor a server for it, on any node, even one
+        // claiming to have it locally.
+        Assert.DoesNotContain(snapshot.Dons, d => d.Serves(TopologySpec.RelayNodeCapability));
+        var local = snapshot.CapabilityIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var member in chain.Spec.Dons.SelectMany(d => d.Members))
+        {
+            var plan = CreAspire.Don.Launcher.LaunchPlan.Compute(snapshot, member.Signer, local);
+            Assert.DoesNotContain(plan.RemoteCapabilities, t => t.CapabilityId == TopologySpec.RelayNodeCapability);
+            Assert.DoesNotContain(plan.Served, s => s.CapabilityId == TopologySpec.RelayNodeCapability);
+        }
     }
 
     [Fact]
