@@ -1,3 +1,4 @@
+using CreAspire.Chain.Identity;
 using Nethereum.JsonRpc.Client;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.RPC.TransactionReceipts;
@@ -41,6 +42,13 @@ public static class ChainClients
     public static Web3 ForAccount(IClient client, EthECKey key, ulong chainId, TimeSpan? receiptPollInterval = null)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (NethereumDefaults.HasLeadingZeroByte(key, out _))
+        {
+            throw new ArgumentException(
+                $"Nethereum 6.1 cannot sign transactions for {key.GetPublicAddress()}: its private key starts with a zero byte, which " +
+                "Nethereum's fast signing path drops (\"b32 should be of length 32\"). Use another account for transactions.", nameof(key));
+        }
+
         var interval = receiptPollInterval ?? DefaultReceiptPollInterval;
         if (interval <= TimeSpan.Zero)
         {

@@ -15,4 +15,22 @@ internal static class NethereumDefaults
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void Apply() => EthECKey.SignRecoverable = true;
+
+    /// <summary>
+    /// True when <paramref name="key"/>'s private key starts with a zero byte, which the recoverable path cannot sign with
+    /// (see <see cref="PersonalMessages"/>); <paramref name="privateKey"/> is then the full 32-byte key.
+    /// </summary>
+    internal static bool HasLeadingZeroByte(EthECKey key, out byte[] privateKey)
+    {
+        var bytes = key.GetPrivateKeyAsBytes();
+        if (bytes.Length >= 32)
+        {
+            privateKey = [];
+            return false;
+        }
+
+        privateKey = new byte[32];
+        bytes.CopyTo(privateKey.AsSpan(32 - bytes.Length));
+        return true;
+    }
 }

@@ -1,3 +1,4 @@
+using NBitcoin.Secp256k1;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Signer;
 
@@ -27,7 +28,38 @@ public static class PersonalMessages
     public static byte[] Sign(EthECKey key, ReadOnlySpan<byte> message)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Signer.Sign(message.ToArray(), key).HexToByteArray();
+        return NethereumDefaults.HasLeadingZeroByte(key, out var privateKey)
+            ? SignWithFullLengthKey(privateKey, Signer.HashPrefixedMessage(message.ToArray()))
+            : Signer.Sign(message.ToArray(), key).HexToByteArray();
+    }
+
+    /// <summary>
+    /// Nethereum 6.1's recoverable path (<see cref="EthECKey.SignRecoverable"/>) hands libsecp256k1 the private key with its
+    /// leading zero bytes dropped and fails ("b32 should be of length 32") for the 1 key in 256 whose first byte is 0x00.
+    /// For those keys the same library (NBitcoin.Secp256k1, what that path calls) signs with the full 32 bytes: the same
+    /// RFC 6979 low-s signature Nethereum's default path gives (tested).
+    /// </summary>
+    private static byte[] SignWithFullLengthKey(byte[] privateKey, byte[] hash)
+    {
+        if (!ECPrivKey.TryCreate(privateKey, out var secret))
+        {
+            throw new InvalidOperationException("libsecp256k1 refused the private key.");
+        }
+
+        using (secret)
+        {
+            if (!secret.TrySignRecoverable(hash, out var signature) || signature is null)
+            {
+                throw new InvalidOperationException("libsecp256k1 refused to sign with this key.");
+            }
+
+            signature.Deconstruct(out var r, out var s, out var recoveryId);
+            var bytes = new byte[SignatureLength];
+            r.WriteToSpan(bytes.AsSpan(0, 32));
+            s.WriteToSpan(bytes.AsSpan(32, 32));
+            bytes[64] = (byte)(27 + recoveryId);
+            return bytes;
+        }
     }
 
     /// <summary>The lower-case 0x address that signed <paramref name="message"/>; null when the signature is malformed or invalid.</summary>

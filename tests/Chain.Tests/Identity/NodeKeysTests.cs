@@ -72,4 +72,36 @@ public class NodeKeysTests
 
         Assert.Equal(output.Trim(), "0x" + Convert.ToHexStringLower(PersonalMessages.Sign(DevAccounts.WorkflowOwner, message)));
     }
+
+    /// <summary>A valid key whose first byte is zero (1 key in 256): Nethereum 6.1's fast signing path cannot sign with it.</summary>
+    private const string LeadingZeroKey = "0x00a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f";
+
+    [Fact]
+    public async Task A_key_starting_with_a_zero_byte_signs_personal_messages_exactly_as_cast_does()
+    {
+        var keys = NodeKeys.FromPrivateKeyHex(LeadingZeroKey);
+        var message = "creaspire"u8.ToArray();
+
+        var signature = PersonalMessages.Sign(keys.SigningKey, message);
+
+        Assert.Equal(keys.Address, PersonalMessages.RecoverSigner(message, signature));
+        Assert.Equal((await CastAsync("wallet", "sign", "--private-key", LeadingZeroKey, "creaspire")).Trim(), "0x" + Convert.ToHexStringLower(signature));
+        Assert.Equal((await CastAsync("wallet", "address", "--private-key", LeadingZeroKey)).Trim().ToLowerInvariant(), keys.Address);
+    }
+
+    [Fact]
+    public void Transactions_refuse_a_key_starting_with_a_zero_byte_in_a_sentence()
+    {
+        var key = new EthECKey(LeadingZeroKey);
+
+        var error = Assert.Throws<ArgumentException>(() => ChainClients.ForAccount(ChainClients.CreateRpcClient("http://127.0.0.1:9"), key, 1337));
+
+        Assert.StartsWith($"Nethereum 6.1 cannot sign transactions for {key.GetPublicAddress()}: its private key starts with a zero byte", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> CastAsync(params string[] arguments)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await CreAspire.Chain.Testing.Cast.RunAsync(arguments, timeout.Token);
+    }
 }
