@@ -20,8 +20,8 @@ public static class ChainClients
 
     /// <summary>
     /// How often receipts are polled unless a caller says otherwise. Anvil (automine) has most receipts at the first poll,
-    /// but not all: with Nethereum's 100 ms the default deployment took 122 ms (median) against 43 ms at 2 ms, the same as
-    /// at 1 ms (bench/Chain rows "deploy + register (warm)"; bench/README.md, "Receipt polling").
+    /// but not all: with Nethereum's 100 ms the default deployment took 112 ms (median) against 53 ms at 2 ms; 1 ms was no
+    /// faster than 2 ms (bench/Chain rows "deploy + register (warm)…"; bench/README.md, "Receipt polling and signing").
     /// </summary>
     public static readonly TimeSpan DefaultReceiptPollInterval = TimeSpan.FromMilliseconds(2);
 
