@@ -101,15 +101,16 @@ public static class RegistryDeployer
 
         // Where the DONs are registered, as Chainlink's deployments record it (local CRE leaves it unset; nothing in the
         // node reads it, but a tool that asks the WorkflowRegistry getCapabilitiesRegistry() gets the real answer).
-        var chainSelector = ChainSelectors.TryGet(chainId, out var selector) ? selector : (ulong?)null;
-        if (chainSelector is { } known)
+        var hasSelector = ChainSelectors.TryGet(chainId, out var chainSelector);
+        if (hasSelector)
         {
             await pipeline.SendAsync(workflowsAddress, "WorkflowRegistry.setCapabilitiesRegistry", Wf.WorkflowRegistryService.ErrorTypes, new Wf.SetCapabilitiesRegistryFunction
             {
                 Registry = capabilitiesAddress,
-                ChainSelector = known,
+                ChainSelector = chainSelector,
             }, AdminCallGas).ConfigureAwait(false);
         }
+
         foreach (var family in spec.WorkflowFamilies)
         {
             await pipeline.SendAsync(workflowsAddress, "WorkflowRegistry.setDONLimit", Wf.WorkflowRegistryService.ErrorTypes, new Wf.SetDONLimitFunction
@@ -144,7 +145,7 @@ public static class RegistryDeployer
             owner.Sender,
             (ulong)receipts.Max(r => r.BlockNumber.Value))
         {
-            ChainSelector = chainSelector,
+            ChainSelector = hasSelector ? chainSelector : null,
         };
     }
 
