@@ -1,4 +1,4 @@
-using CreAspire.Chain.Crypto;
+using Nethereum.Util;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
 
@@ -47,7 +47,7 @@ public static class CreTopology
     public static string DonResourceName(string donName) => donName + "-don";
 
     /// <summary>The vault master key every capability node shares (derived from the seed, so runs are reproducible).</summary>
-    internal static string VaultMasterKey(string seed) => Hex.Encode(Keccak256.Hash(seed + "/vault-master-key"));
+    internal static string VaultMasterKey(string seed) => Convert.ToHexStringLower(Sha3Keccack.Current.CalculateHash(System.Text.Encoding.UTF8.GetBytes(seed + "/vault-master-key")));
 
     private static DonSpec Don(string name, string prefix, int count, int f, bool acceptsWorkflows, string[] capabilities, string seed)
     {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http;
 using System.Net.WebSockets;
-using CreAspire.Chain.Crypto;
+using Nethereum.Signer;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Topology;
 using Microsoft.Extensions.Logging;
@@ -27,7 +27,7 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
     private readonly PeerDirectory _peers;
     private readonly DonTransportOptions _options;
     private readonly ILogger<DonTransportClient> _logger;
-    private readonly EthKey _key;
+    private readonly EthECKey _key;
 
     public DonTransportClient(NodeIdentity identity, PeerDirectory peers, IOptions<DonTransportOptions> options, TimeProvider clock, ILogger<DonTransportClient> logger)
     {

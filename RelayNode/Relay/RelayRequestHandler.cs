@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CreAspire.Attestation;
-using CreAspire.Chain.Crypto;
+using CreAspire.Protocol;
+using Nethereum.Util;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
@@ -72,9 +73,9 @@ public sealed partial class RelayRequestHandler(
             throw InvalidParams("secrets must list at least one secret, each with a key");
         }
 
-        if (!Hex.IsHexOfLength(parameters.EnclavePublicKey, 65))
+        if (!HexText.IsHexOfLength(parameters.EnclavePublicKey, 32))
         {
-            throw InvalidParams("enclave_public_key must be a hex 65-byte uncompressed secp256k1 public key");
+            throw InvalidParams("enclave_public_key must be a hex 32-byte X25519 public key");
         }
 
         VerifyAttestation(parameters.Attestation, RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters));
@@ -209,12 +210,12 @@ public sealed partial class RelayRequestHandler(
 
     private static string RequireOwner(string? owner)
     {
-        if (owner is null || !owner.StartsWith("0x", StringComparison.Ordinal) || !Hex.IsHexOfLength(owner, 20))
+        if (owner is null || !owner.StartsWith("0x", StringComparison.Ordinal) || !HexText.IsHexOfLength(owner, 20))
         {
             throw InvalidParams("owner must be a 0x-prefixed address of 40 hex characters");
         }
 
-        return Eip55.ToChecksumAddress(owner);
+        return AddressUtil.Current.ConvertToChecksumAddress(owner);
     }
 
     private static void Require(string? value, string field)

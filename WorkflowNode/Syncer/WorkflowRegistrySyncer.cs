@@ -1,3 +1,4 @@
+using CreAspire.Chain.Contracts;
 using CreAspire.Chain.Registries;
 using CreAspire.WorkflowNode.Store;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public sealed partial class WorkflowRegistrySyncer(
     // Owned by the sync loop only (ExecuteAsync runs one SyncOnceAsync at a time).
     private readonly Dictionary<string, TrackedWorkflow> _tracked = new(StringComparer.Ordinal);
     private (int Count, string? Error, DateTimeOffset At)? _lastRecordedSync;
+    private bool _registryVerified;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,7 +75,7 @@ public sealed partial class WorkflowRegistrySyncer(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = $"getWorkflowListByDON({_options.DonFamily}) failed: {ex.Message}";
+            var error = ex is UnsupportedRegistryException ? ex.Message : $"getWorkflowListByDON({_options.DonFamily}) failed: {ex.Message}";
             LogRegistryReadFailed(ex, _options.DonFamily);
             await RecordSyncAsync(null, error, cancellationToken);
             return false;
@@ -109,6 +111,14 @@ public sealed partial class WorkflowRegistrySyncer(
 
     private async Task<IReadOnlyList<RegisteredWorkflow>> ReadAllAsync(CancellationToken cancellationToken)
     {
+        if (!_registryVerified)
+        {
+            // Refuse a registry this node does not understand before reading from it (RegistryContracts names the one targeted).
+            var found = await registry.TypeAndVersionAsync(cancellationToken);
+            RegistryContracts.RequireTypeAndVersion(RegistryContracts.WorkflowRegistryTypeAndVersion, found, registry.Address);
+            _registryVerified = true;
+        }
+
         var all = new List<RegisteredWorkflow>();
         for (ulong start = 0; ; start += (ulong)_options.PageSize)
         {

@@ -1,5 +1,5 @@
 using System.Text;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Don.Transport;
 using CreAspire.Fuzzing;
 using Xunit.Abstractions;
@@ -13,8 +13,8 @@ namespace CreAspire.Don.Tests;
 /// </summary>
 public sealed class DonHandshakeFuzzTests(ITestOutputHelper output)
 {
-    private static readonly EthKey Dialer = EthKey.Derive("don-handshake-fuzz", "dialer");
-    private static readonly EthKey Acceptor = EthKey.Derive("don-handshake-fuzz", "acceptor");
+    private static readonly NodeKeys Dialer = NodeKeys.Derive("don-handshake-fuzz", "dialer");
+    private static readonly NodeKeys Acceptor = NodeKeys.Derive("don-handshake-fuzz", "acceptor");
     private static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
     private readonly FixedClock _clock = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
@@ -80,7 +80,7 @@ public sealed class DonHandshakeFuzzTests(ITestOutputHelper output)
         using var acceptorEphemeral = FixedEphemeral(2);
         var helloBytes = DonHandshake.Serialize(Hello(ephemeral));
         var acceptorKey = PublicKey(acceptorEphemeral);
-        var valid = DonHandshake.Serialize(new DonWelcome(Acceptor.Address, acceptorKey, Acceptor.SignPersonalMessage(DonHandshake.WelcomeDigest(helloBytes, Acceptor.Address, acceptorKey)), null));
+        var valid = DonHandshake.Serialize(new DonWelcome(Acceptor.Address, acceptorKey, PersonalMessages.Sign(Acceptor.SigningKey, DonHandshake.WelcomeDigest(helloBytes, Acceptor.Address, acceptorKey)), null));
         var inputs = Mutations.BitFlips(valid).Where((_, i) => i % 2 == 0).Concat(Mutations.Truncations(valid))
             .Concat(JsonMutations.Systematic(Encoding.UTF8.GetString(valid))).Concat(JsonMutations.Random(Encoding.UTF8.GetString(valid), 1000, seed: 1832))
             .Concat(Mutations.Noise(300, 300, seed: 1833));
@@ -110,7 +110,7 @@ public sealed class DonHandshakeFuzzTests(ITestOutputHelper output)
     {
         var key = PublicKey(ephemeral);
         var timestamp = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return new DonHello(DonHandshake.Version, Dialer.Address, Acceptor.Address, timestamp, key, Dialer.SignPersonalMessage(DonHandshake.HelloDigest(Dialer.Address, Acceptor.Address, timestamp, key)));
+        return new DonHello(DonHandshake.Version, Dialer.Address, Acceptor.Address, timestamp, key, PersonalMessages.Sign(Dialer.SigningKey, DonHandshake.HelloDigest(Dialer.Address, Acceptor.Address, timestamp, key)));
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
 using CreAspire.Don.Launcher;
 using CreAspire.Don.Remote;
 using CreAspire.Don.Tests.Infrastructure;
@@ -42,7 +43,7 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthKey signer, string claimedSender, string receiver, long timestamp) =>
+    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthECKey signer, string claimedSender, string receiver, long timestamp) =>
         RawDonClient.Hello(signer, claimedSender, receiver, timestamp);
 
     /// <summary>Opens a WebSocket to the target, sends <paramref name="hello"/> and returns the socket and the raw welcome.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Enclave;
 using Google.Protobuf;
@@ -87,7 +87,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     public async Task Enclave_rejects_a_forged_signature_with_401()
     {
         var publicData = _host.Request("exec-forged").ToByteArray();
-        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0], CapabilityIds.ConfidentialWorkflows, "exec-forged", publicData);
+        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0].SigningKey, CapabilityIds.ConfidentialWorkflows, "exec-forged", publicData);
         var forged = signed with { ApplicationRequestId = "exec-other" };
 
         var response = await _host.CreateClient().PostAsJsonAsync("/requests", forged);
@@ -99,7 +99,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     [Fact]
     public async Task Enclave_rejects_a_malformed_signature_with_401()
     {
-        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0], CapabilityIds.ConfidentialWorkflows, "exec-bad-sig", _host.Request("exec-bad-sig").ToByteArray());
+        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0].SigningKey, CapabilityIds.ConfidentialWorkflows, "exec-bad-sig", _host.Request("exec-bad-sig").ToByteArray());
 
         var response = await _host.CreateClient().PostAsJsonAsync("/requests", signed with { Signature = "0x1234" });
 
@@ -110,7 +110,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     [Fact]
     public async Task Enclave_rejects_a_signer_outside_every_workflow_DON_with_403()
     {
-        var stranger = EthKey.Derive("enclave-tests", "stranger");
+        var stranger = NodeKeys.Derive("enclave-tests", "stranger");
 
         var outsider = await Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(stranger, _host.Request("exec-stranger")));
         var capabilityNode = await Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(EnclaveHost.CapabilityNode, _host.Request("exec-stranger")));
@@ -247,12 +247,12 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
 /// <summary>The workflow node's side: what the capability refuses before signing, and how it reports an unreachable enclave.</summary>
 public sealed class ConfidentialWorkflowsCapabilityTests
 {
-    private static readonly EthKey Node = EthKey.Derive("enclave-tests", "wf-0");
+    private static readonly NodeKeys Node = NodeKeys.Derive("enclave-tests", "wf-0");
 
     [Fact]
     public async Task Capability_answers_an_unknown_method_with_a_capability_error()
     {
-        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node.SigningKey, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
 
         var response = await capability.ExecuteAsync(new CapabilityCall(CapabilityIds.ConfidentialWorkflows, "ProvidedTees", null, new CapabilityRequestMetadata()), CancellationToken.None);
 
@@ -262,7 +262,7 @@ public sealed class ConfidentialWorkflowsCapabilityTests
     [Fact]
     public async Task Capability_answers_a_payload_of_another_type_with_a_capability_error()
     {
-        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node.SigningKey, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
         var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Protobuf.WellKnownTypes.StringValue()), new CapabilityRequestMetadata());
 
         var response = await capability.ExecuteAsync(call, CancellationToken.None);
@@ -277,7 +277,7 @@ public sealed class ConfidentialWorkflowsCapabilityTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) });
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node.SigningKey, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) });
         var request = new Protocol.Confidential.ConfidentialWorkflowRequest { Execution = new Protocol.Confidential.WorkflowExecution { ExecutionId = "exec-1" } };
         var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Google.Protobuf.WellKnownTypes.Any.Pack(request), new CapabilityRequestMetadata());
 

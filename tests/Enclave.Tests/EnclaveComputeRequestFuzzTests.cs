@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Fuzzing;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Confidential;
@@ -151,8 +151,8 @@ public sealed class EnclaveComputeRequestFuzzTests(ITestOutputHelper output) : I
         Assert.All(results, r => Assert.Equal("ran exec-after-fuzz", r.Value.StringValue));
     }
 
-    private static SignedComputeRequest Signed(EthKey node, string executionId, byte[] publicData) =>
-        ComputeRequestSigning.Sign(node, CapabilityIds.ConfidentialWorkflows, executionId, publicData);
+    private static SignedComputeRequest Signed(NodeKeys node, string executionId, byte[] publicData) =>
+        ComputeRequestSigning.Sign(node.SigningKey, CapabilityIds.ConfidentialWorkflows, executionId, publicData);
 
     /// <summary>Each field of the execution with values a registry, a node or an attacker could put there.</summary>
     private IEnumerable<Mutant> RequestFieldMutants(ConfidentialWorkflowRequest valid)

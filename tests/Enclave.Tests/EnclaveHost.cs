@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using CreAspire.Attestation.Testing;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Enclave.Apis;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
@@ -38,9 +38,9 @@ public sealed class EnclaveHost : IAsyncDisposable
         _identityDirectory = identityDirectory;
     }
 
-    public static EthKey[] WorkflowNodes { get; } = Enumerable.Range(0, 4).Select(i => EthKey.Derive("enclave-tests", $"wf-{i}")).ToArray();
+    public static NodeKeys[] WorkflowNodes { get; } = Enumerable.Range(0, 4).Select(i => NodeKeys.Derive("enclave-tests", $"wf-{i}")).ToArray();
 
-    public static EthKey CapabilityNode { get; } = EthKey.Derive("enclave-tests", "cap-0");
+    public static NodeKeys CapabilityNode { get; } = NodeKeys.Derive("enclave-tests", "cap-0");
 
     public TestGateway Gateway { get; }
 
@@ -99,8 +99,8 @@ public sealed class EnclaveHost : IAsyncDisposable
     }
 
     /// <summary>The workflow node's capability, signing with <paramref name="nodeKey"/>, posting to this enclave.</summary>
-    public ConfidentialWorkflowsCapability CapabilityFor(EthKey nodeKey) =>
-        new(_factory.CreateClient(), nodeKey, new ConfidentialWorkflowsOptions { Timeout = TimeSpan.FromSeconds(30) });
+    public ConfidentialWorkflowsCapability CapabilityFor(NodeKeys nodeKey) =>
+        new(_factory.CreateClient(), nodeKey.SigningKey, new ConfidentialWorkflowsOptions { Timeout = TimeSpan.FromSeconds(30) });
 
     public HttpClient CreateClient() => _factory.CreateClient();
 
@@ -110,7 +110,7 @@ public sealed class EnclaveHost : IAsyncDisposable
         (await _factory.CreateClient().GetFromJsonAsync<ExecutionsResponse>("/executions"))!;
 
     /// <summary>Runs the capability for one node and decodes the ExecutionResult.</summary>
-    public async Task<ExecutionResult> ExecuteAsync(EthKey nodeKey, ConfidentialWorkflowRequest request)
+    public async Task<ExecutionResult> ExecuteAsync(NodeKeys nodeKey, ConfidentialWorkflowRequest request)
     {
         var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Any.Pack(request),
             new CapabilityRequestMetadata { WorkflowId = request.Execution.WorkflowId, WorkflowExecutionId = request.Execution.ExecutionId });

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using CreAspire.Attestation;
 using CreAspire.Attestation.Nitro;
-using CreAspire.Chain.Crypto;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
 using CreAspire.Protocol.Sdk;
@@ -113,7 +112,7 @@ public sealed class TestGateway : IAsyncDisposable
     {
         _verifier.VerifyBase64(parameters.Attestation!, DomainHash.Compute(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters)));
         SecretCalls.Enqueue(parameters);
-        var enclaveKey = Hex.Decode(parameters.EnclavePublicKey);
+        var enclaveKey = Convert.FromHexString(parameters.EnclavePublicKey);
         var entries = parameters.Secrets.Select(id =>
         {
             // The vault's convention: associated data "<owner lower-case 0x>/<namespace>/<key>".

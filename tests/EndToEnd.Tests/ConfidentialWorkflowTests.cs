@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using CreAspire.AppHost.Samples;
 using CreAspire.AppHost.Topology;
-using CreAspire.Chain.Crypto;
 using CreAspire.Protocol.Mock;
 using Xunit.Abstractions;
 
@@ -40,7 +39,7 @@ public sealed class ConfidentialWorkflowTests(DefaultTopologyApp app, ITestOutpu
             Assert.Equal(workflow.WorkflowId, record.GetProperty("workflowId").GetString());
             Assert.Equal(executionId, record.GetProperty("executionId").GetString());
             Assert.Equal(app.DonId(CreTopology.RelayDon), record.GetProperty("callerDonId").GetUInt32());
-            var input = MockInput.Parser.ParseFrom(Hex.Decode(record.GetProperty("payloadHex").GetString()!));
+            var input = MockInput.Parser.ParseFrom(Convert.FromHexString(record.GetProperty("payloadHex").GetString()!));
             Assert.Equal("confidential-mock", input.Message);
             Assert.Equal(secretHash, input.Data.ToByteArray());
         }

@@ -329,6 +329,31 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractio
         Assert.Equal(3, node.Engines.Created.Count);
     }
 
+    [Fact]
+    public async Task Syncer_refuses_a_registry_whose_typeAndVersion_it_does_not_target_and_says_which_it_found()
+    {
+        _registry.TypeAndVersion = "WorkflowRegistry 1.0.0";
+        var workflow = TestWorkflow.Write(_basePath, "never-read");
+        _registry.Upsert(workflow.Metadata);
+        await using var node = new NodeHarness(_db, _basePath, _registry);
+        using var client = node.Start();
+
+        var error = await Eventually.GetAsync(LastSyncErrorAsync, e => e is not null, Timeout, "sync error recorded");
+
+        Assert.Equal(
+            $"The contract at {_registry.Address} answers typeAndVersion() = 'WorkflowRegistry 1.0.0', but CreAspire targets 'WorkflowRegistry 2.0.0-dev' (@chainlink/contracts 1.5.0); " +
+            "point Chain:WorkflowRegistry at a WorkflowRegistry 2.0.0-dev (the one the 'contracts' setup deploys), or move the pin in package.json and RegistryContracts together.",
+            error);
+        Assert.Empty(_registry.Calls);
+        Assert.Empty(node.Engines.Running);
+    }
+
+    private async Task<string?> LastSyncErrorAsync()
+    {
+        await using var connection = new NpgsqlConnection(_db);
+        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT last_error FROM registry_sync_state WHERE don_family = 'zone-a'");
+    }
+
     private async Task<List<StoredWorkflowSpec>> SpecsAsync()
     {
         await using var connection = new NpgsqlConnection(_db);

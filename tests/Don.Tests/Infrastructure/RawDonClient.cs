@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
 using CreAspire.Don.Transport;
 using CreAspire.Protocol.Identity;
 
@@ -11,13 +12,13 @@ namespace CreAspire.Don.Tests.Infrastructure;
 internal static class RawDonClient
 {
     /// <summary>A hello signed by <paramref name="signer"/> that claims <paramref name="claimedSender"/>, with a fresh ephemeral key.</summary>
-    public static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthKey signer, string claimedSender, string receiver, long timestamp)
+    public static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthECKey signer, string claimedSender, string receiver, long timestamp)
     {
         ArgumentNullException.ThrowIfNull(signer);
         var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var q = ephemeral.ExportParameters(false).Q;
         byte[] publicKey = [0x04, .. q.X!, .. q.Y!];
-        var signature = signer.SignPersonalMessage(DonHandshake.HelloDigest(claimedSender, receiver, timestamp, publicKey));
+        var signature = PersonalMessages.Sign(signer, DonHandshake.HelloDigest(claimedSender, receiver, timestamp, publicKey));
         return (new DonHello(DonHandshake.Version, claimedSender, receiver, timestamp, publicKey, signature), ephemeral);
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Protocol.Confidential;
 using CreAspire.Enclave.Quorum;
 using CreAspire.Protocol.Enclave;
@@ -123,7 +123,7 @@ public sealed class EnclaveTracingTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     /// <summary>The node's side: the confidential-workflows capability called from a span in the execution's trace (as confidential.delegate is).</summary>
-    private async Task DelegateAsync(EthKey node, ConfidentialWorkflowRequest request, string executionId)
+    private async Task DelegateAsync(NodeKeys node, ConfidentialWorkflowRequest request, string executionId)
     {
         using var span = Tests.StartActivity("test.delegate", ActivityKind.Client, ExecutionTrace.RootOf(executionId))!;
         span.SetTag("node.address", node.Address);
