@@ -4,28 +4,38 @@ using System.Net.Sockets;
 namespace CreAspire.Hosting.Run;
 
 /// <summary>
-/// Free loopback ports, chosen when the model is built. Every CreAspire endpoint has its port chosen here (not by DCP): a target
-/// port DCP allocates is still a placeholder when the first health check runs. Ports handed out once are not handed out
-/// again by this process, so the resources of one app never collide.
+/// Free loopback ports, chosen before the server that will listen on them starts. Every CreAspire endpoint has its port
+/// chosen here (not by DCP): a target port DCP allocates is still a placeholder when the first health check runs.
 /// </summary>
+/// <remarks>
+/// Ports are taken from <em>below</em> the kernel's ephemeral range (<c>/proc/sys/net/ipv4/ip_local_port_range</c>,
+/// 32768-60999 by default). A port the kernel hands out for <c>bind(0)</c> comes from that range, and so does the local
+/// port of every outgoing connection on the machine: between choosing such a port and binding it, any client connection
+/// (a parallel test run opens thousands) may take it, and the bind fails with "address already in use" — seen in CI.
+/// Below the range only another listener can take a port, so each candidate is probed by binding it, and ports handed out
+/// once are never handed out again by this process.
+/// </remarks>
 public static class FreePorts
 {
+    private const int LowestPort = 20000;
     private static readonly HashSet<int> Handed = [];
+    private static readonly (int Low, int High) Range = ChooseRange();
 
     public static int Next()
     {
         lock (Handed)
         {
-            while (true)
+            for (var attempt = 0; attempt < 1000; attempt++)
             {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (Handed.Add(port))
+                var port = Random.Shared.Next(Range.Low, Range.High);
+                if (!Handed.Contains(port) && IsFree(port))
                 {
+                    Handed.Add(port);
                     return port;
                 }
             }
+
+            throw new InvalidOperationException($"No free loopback port found between {Range.Low} and {Range.High} after 1000 tries.");
         }
     }
 
@@ -42,5 +52,28 @@ public static class FreePorts
         {
             return false;
         }
+    }
+
+    private static (int Low, int High) ChooseRange()
+    {
+        var ephemeralLow = 32768;
+        try
+        {
+            var text = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (text.Length >= 1 && int.TryParse(text[0], out var low))
+            {
+                ephemeralLow = low;
+            }
+        }
+        catch (IOException)
+        {
+            // Not Linux: keep the IANA default.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        // A machine whose ephemeral range starts low leaves no room below it: use the ports above it instead.
+        return ephemeralLow - LowestPort >= 2000 ? (LowestPort, ephemeralLow) : (61000, 65535);
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Npgsql;
@@ -46,12 +44,7 @@ public sealed class PostgresTestServer : IAsyncDisposable
     }
 
     /// <summary>A free loopback TCP port (for in-process test servers).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => CreAspire.Hosting.Run.FreePorts.Next();
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }
