@@ -13,7 +13,7 @@ namespace CreAspire.RelayNode.Faults;
 /// A byzantine relay on demand, to see what the gateway's 2F+1 vote does with it (the fault tests, or a developer trying a
 /// workflow against a lying relay). While switched on, every request this node handles successfully is answered with a
 /// well-formed but wrong result: the same wrong result on every faulty node, as colluding nodes would send. Refusals and
-/// errors stay as they are. Present only when Faults:Enabled is true; the node then logs a warning at start.
+/// errors stay as they are. Present only when Faults:Enabled is true; each switch is logged as a warning.
 /// </summary>
 public sealed partial class WrongAnswers(ILogger<WrongAnswers> logger)
 {
