@@ -16,6 +16,17 @@ public static class NodeDatabaseExtensions
     /// <summary>The connection name services use for their own node database (AppHost: WithReference(db, "nodedb")).</summary>
     public const string NodeDatabase = "nodedb";
 
+    /// <summary>
+    /// Most connections one node's data source holds. Npgsql's default is 100, kept idle for 300 s: a node's pool grew to
+    /// its peak of overlapping queries (syncer poll, API reads, execution writes, health check) after each deploy or burst
+    /// and stayed there, so the shared server's backends climbed from 15 to 40 after a few deploys. Every query here is
+    /// one short statement, so three connections serve a node; a fourth caller waits for one (up to the connection timeout).
+    /// </summary>
+    public const int MaxPoolSize = 3;
+
+    /// <summary>How long an idle pooled connection (and its Postgres backend) is kept beyond the first (Npgsql: 300 s).</summary>
+    public const int ConnectionIdleLifetimeSeconds = 15;
+
     public static TBuilder AddNodeDatabase<TBuilder>(this TBuilder builder, Assembly migrationsAssembly) where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -26,6 +37,7 @@ public static class NodeDatabaseExtensions
         {
             settings.DisableTracing = !exported;
             settings.DisableMetrics = !exported;
+            settings.ConnectionString = BoundedPool(settings.ConnectionString);
         });
 
         // Unpooled: a pooled migration connection would stay open (and its Postgres backend resident) for the pool's idle
@@ -36,6 +48,30 @@ public static class NodeDatabaseExtensions
         var migrations = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
         builder.Services.AddHostedService(sp => new MigrationRunner(migrations, migrationsAssembly, sp.GetRequiredService<ILogger<MigrationRunner>>()));
         return builder;
+    }
+
+    /// <summary>The connection string with the node's pool bounds, unless it sets them itself.</summary>
+    public static string? BoundedPool(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return connectionString;
+        }
+
+        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!keys.ContainsKey("Maximum Pool Size") && !keys.ContainsKey("Max Pool Size") && !keys.ContainsKey("MaxPoolSize"))
+        {
+            given.MaxPoolSize = MaxPoolSize;
+        }
+
+        if (!keys.ContainsKey("Connection Idle Lifetime") && !keys.ContainsKey("ConnectionIdleLifetime"))
+        {
+            given.ConnectionIdleLifetime = ConnectionIdleLifetimeSeconds;
+            given.ConnectionPruningInterval = Math.Min(given.ConnectionPruningInterval, 5);
+        }
+
+        return given.ConnectionString;
     }
 
     /// <summary>Applies the embedded *.sql scripts of <paramref name="assembly"/> in name order, once each (journal table schemaversions).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CreAspire.Attestation;
+using CreAspire.Don.Remote;
 using CreAspire.Protocol;
 using Nethereum.Util;
 using CreAspire.Protocol.Capabilities;
@@ -88,7 +89,7 @@ public sealed partial class RelayRequestHandler(
             ReferenceId = request.Id,
             WorkflowDonId = options.Value.DonId,
         });
-        var response = await RequireCapability(CapabilityIds.Vault).ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(RequireCapability(CapabilityIds.Vault), call, cancellationToken).ConfigureAwait(false);
         if (response.ResponseCase == CapabilityResponse.ResponseOneofCase.Error)
         {
             throw new RelayRequestException(JsonRpcErrorCodes.Internal, $"vault GetSecrets failed: {response.Error}");
@@ -131,12 +132,30 @@ public sealed partial class RelayRequestHandler(
             ReferenceId = string.IsNullOrEmpty(parameters.ReferenceId) ? request.Id : parameters.ReferenceId,
             WorkflowDonId = options.Value.DonId,
         });
-        var response = await capability.ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(capability, call, cancellationToken).ConfigureAwait(false);
 
         // A capability-level failure is an answer, not a transport error: it travels inside the result.
         return response.ResponseCase == CapabilityResponse.ResponseOneofCase.Error
             ? new CapabilityResponseResult { Error = response.Error }
             : new CapabilityResponseResult { Payload = Convert.ToBase64String(response.ToByteArray()) };
+    }
+
+    /// <summary>
+    /// The capability call, with the capability DON's "quorum unobtainable" (too few of its nodes answer) as an answer every
+    /// honest relay words alike: the DON client's own message lists its failures in arrival order, which differs from relay
+    /// to relay, and anything unexpected would reach the caller only as "internal error".
+    /// </summary>
+    private static async Task<CapabilityResponse> CallAsync(IExecutableCapability capability, CapabilityCall call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await capability.ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CapabilityQuorumException)
+        {
+            throw new RelayRequestException(JsonRpcErrorCodes.Internal,
+                $"capability '{call.CapabilityId}' is unavailable: quorum unobtainable, too few nodes of its DON answer to give F+1 identical responses");
+        }
     }
 
     /// <summary>The registered capability; the refusal names only the id, so every relay node words it the same.</summary>

@@ -40,6 +40,8 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<PostgresExecutionStore>();
         services.TryAddSingleton<IExecutionStore>(sp => sp.GetRequiredService<PostgresExecutionStore>());
+        // After the migrations (AddNodeDatabase's hosted service), before the syncer starts any engine.
+        services.AddHostedService<AbandonedExecutions>();
 
         services.AddHttpClient(ArtifactsHttpClient);
         services.TryAddSingleton<IArtifactFetcher>(CreateFetcher);

@@ -1,15 +1,47 @@
 using CreAspire.Execution.Contracts;
 using Dapper;
 using Npgsql;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace CreAspire.WorkflowNode.Store;
 
-/// <summary>The engine's execution records in workflow_executions; a repeated execution id is recorded once.</summary>
+/// <summary>
+/// The engine's execution records in workflow_executions; a repeated execution id is recorded once. Starting and finishing
+/// an execution ride out a Postgres restart: a transient failure (connection refused or closed, the server shutting down
+/// or starting up) is retried for up to <see cref="OutageBudget"/>, so an execution that finishes while the server is
+/// restarting is still recorded and never stays "started".
+/// </summary>
 public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecutionStore
 {
+    /// <summary>How long a start or finish keeps retrying through a Postgres outage before the error is raised.</summary>
+    public static readonly TimeSpan OutageBudget = TimeSpan.FromSeconds(60);
+
+    private static readonly ResiliencePipeline Writes = new ResiliencePipelineBuilder()
+        .AddTimeout(new TimeoutStrategyOptions { Timeout = OutageBudget })
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromMilliseconds(500),
+            UseJitter = false,
+        })
+        .Build();
+
     public async Task<bool> TryStartAsync(ExecutionRecord started, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(started);
+        return await Writes.ExecuteAsync(async ct => await InsertStartedAsync(started, ct), cancellationToken);
+    }
+
+    public async Task FinishAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken) =>
+        await Writes.ExecuteAsync(async ct => await UpdateFinishedAsync(executionId, status, finishedAt, result, error, ct), cancellationToken);
+
+    private async Task<bool> InsertStartedAsync(ExecutionRecord started, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO workflow_executions (execution_id, workflow_id, trigger_id, trigger_event_id, status, started_at, finished_at, result, error)
@@ -26,7 +58,7 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecu
         return inserted == 1;
     }
 
-    public async Task FinishAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken)
+    private async Task UpdateFinishedAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition("""
@@ -40,6 +72,25 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecu
             throw new InvalidOperationException(
                 $"execution {executionId} cannot be finished: it was never started (call TryStartAsync first)");
         }
+    }
+
+    /// <summary>
+    /// Marks every execution still "started" as failed with <paramref name="reason"/>: run once at start, before any engine
+    /// runs, these are the executions the previous process left when it was killed. Returns how many there were.
+    /// </summary>
+    public async Task<int> FailAbandonedAsync(string reason, DateTimeOffset finishedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE workflow_executions SET status = @failed, finished_at = @finishedAt, error = @reason
+            WHERE status = @started
+            """,
+            new
+            {
+                failed = ExecutionStatuses.ToText(ExecutionStatus.Failed), started = ExecutionStatuses.ToText(ExecutionStatus.Started),
+                finishedAt = finishedAt.ToUniversalTime(), reason,
+            },
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Executions, newest first, optionally filtered by workflow id and status ("started", "succeeded", "failed").</summary>

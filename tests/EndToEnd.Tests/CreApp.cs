@@ -48,6 +48,7 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
             [.. topologyArgs, "--artifacts", _artifacts, "--telemetry", "false"]);
         builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, StartedAt = DateTime.UtcNow, Timeout = StartTimeout });
+        Configure(builder);
         App = await builder.BuildAsync();
         _ = Task.Run(WatchAsync);
         var reporter = App.Services.GetRequiredService<StartupReporter>();
@@ -65,6 +66,11 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(node, timeout.Token);
         }
+    }
+
+    /// <summary>Changes to the AppHost's resources before the app is built (a fixture's extra environment, for example).</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()
