@@ -50,8 +50,8 @@ public sealed class EmbeddedPostgresDatabaseResource(string name, string databas
     /// under the server's max_connections (300) at peak: with Npgsql's default of 100 per pool, a burst of 20 + 20
     /// executions opened more than 300 connections and Postgres refused them ("too many clients already").
     /// </summary>
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName};Maximum Pool Size={MaxPoolSize}");
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName};Maximum Pool Size=32");
 
-    /// <summary>Connections one service keeps to its database at most.</summary>
+    /// <summary>Connections one service keeps to its database at most (the figure written in the connection string).</summary>
     public const int MaxPoolSize = 32;
 }
