@@ -17,9 +17,16 @@ public sealed class EnclaveOptions
     /// <summary>How long a node's request waits for F+1 signatures from its workflow DON (the original's --quorum-timeout).</summary>
     public TimeSpan QuorumTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Workflow runs at once; a quorum that finds no free slot answers 429 "enclave at capacity".</summary>
+    /// <summary>Workflow runs at once; further runs wait in the queue (<see cref="MaxQueuedExecutions"/>).</summary>
     [Range(1, 1024)]
     public int MaxConcurrentExecutions { get; set; } = 4;
+
+    /// <summary>
+    /// Runs that reached their quorum and wait for a free slot (first come, first served) instead of being refused; a
+    /// quorum that finds the slots and this queue full answers 429 "enclave at capacity" (the nodes retry with backoff).
+    /// </summary>
+    [Range(0, 65536)]
+    public int MaxQueuedExecutions { get; set; } = 256;
 
     /// <summary>The gateway's JSON-RPC URL; when empty, services:gateway:http:0 + <see cref="GatewayPath"/>.</summary>
     public string? GatewayUrl { get; set; }

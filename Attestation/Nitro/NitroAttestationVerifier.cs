@@ -19,6 +19,12 @@ public sealed record NitroVerifierOptions
     public TimeSpan MaxAge { get; init; } = DefaultMaxAge;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Verified certificate chains kept (see <see cref="VerifiedChainCache"/>); 0 builds every chain. The default holds the
+    /// chains of a few enclave instances with room to spare (one enclave has one leaf per start).
+    /// </summary>
+    public int ChainCacheCapacity { get; init; } = VerifiedChainCache.DefaultCapacity;
 }
 
 /// <summary>
@@ -35,6 +41,7 @@ public sealed class NitroAttestationVerifier
     private static readonly int[] PcrLengths = [32, 48, 64];
 
     private readonly NitroVerifierOptions _options;
+    private readonly VerifiedChainCache _chains;
 
     public NitroAttestationVerifier(NitroVerifierOptions options)
     {
@@ -50,7 +57,11 @@ public sealed class NitroAttestationVerifier
         }
 
         _options = options;
+        _chains = new VerifiedChainCache(options.ChainCacheCapacity);
     }
+
+    /// <summary>Certificate chains this verifier built successfully and reuses (leaf + cabundle bytes, validity window).</summary>
+    public int CachedChainCount => _chains.Count;
 
     /// <summary>A verifier from the relay configuration's two strings: PEM CA roots and trusted PCR JSON.</summary>
     public static NitroAttestationVerifier FromPem(string caRootsPem, string trustedPcrsJson, TimeProvider? timeProvider = null, TimeSpan? maxAge = null)
@@ -65,6 +76,27 @@ public sealed class NitroAttestationVerifier
             TimeProvider = timeProvider ?? TimeProvider.System,
             MaxAge = maxAge ?? NitroVerifierOptions.DefaultMaxAge,
         });
+    }
+
+    /// <summary>
+    /// Builds the configured roots' own chains with the policy documents are checked with, so that the first document a
+    /// relay verifies does not also pay for loading the platform's X509 chain machinery (measured on the first confidential
+    /// execution after start: seconds at high load). Trusts nothing and caches nothing.
+    /// </summary>
+    public void WarmUp()
+    {
+        foreach (var root in _options.CaRoots)
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(root);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.DisableCertificateDownloads = true;
+            chain.ChainPolicy.VerificationTime = _options.TimeProvider.GetUtcNow().UtcDateTime;
+            _ = chain.Build(root);
+            using var key = root.GetECDsaPublicKey();
+            _ = key?.KeySize;
+        }
     }
 
     /// <summary>Verifies a base64 document (as carried in relay params); a non-base64 string fails as <see cref="NitroFailure.NotCbor"/>.</summary>
@@ -111,17 +143,29 @@ public sealed class NitroAttestationVerifier
             }
         }
 
-        var caBundle = payload.CaBundle!.Select((der, i) => ParseCertificate(der!, $"cabundle[{i}]")).ToArray();
+        var now = _options.TimeProvider.GetUtcNow();
+        var timestamp = ReadTimestamp(payload.Timestamp!.Value);
+        if ((now - timestamp).Duration() > _options.MaxAge)
+        {
+            throw Fail(NitroFailure.StaleTimestamp, $"attestation timestamp {timestamp:O} is more than {_options.MaxAge} from now ({now:O})");
+        }
+
+        VerifyLeafValidity(leaf, now);
+
+        // The chain (leaf + cabundle, byte for byte) is built once and its decision reused while every certificate in it is
+        // time-valid: the build is most of a verification's cost and its answer depends only on those bytes, the configured
+        // roots (fixed for this verifier) and the time. The signature above, the freshness, user data and PCRs are checked
+        // for every document.
+        var chainKey = VerifiedChainCache.KeyOf(payload.Certificate!, payload.CaBundle!);
+        var chainCached = _chains.IsVerified(chainKey, now);
+        X509Certificate2[] caBundle = chainCached ? [] : payload.CaBundle!.Select((der, i) => ParseCertificate(der!, $"cabundle[{i}]")).ToArray();
         try
         {
-            var now = _options.TimeProvider.GetUtcNow();
-            var timestamp = ReadTimestamp(payload.Timestamp!.Value);
-            if ((now - timestamp).Duration() > _options.MaxAge)
+            if (!chainCached)
             {
-                throw Fail(NitroFailure.StaleTimestamp, $"attestation timestamp {timestamp:O} is more than {_options.MaxAge} from now ({now:O})");
+                var window = VerifyChain(leaf, caBundle, now);
+                _chains.Add(chainKey, window.NotBefore, window.NotAfter);
             }
-
-            VerifyChain(leaf, caBundle, now);
 
             if (payload.UserData is null || !payload.UserData.AsSpan().SequenceEqual(expectedUserData))
             {
@@ -283,14 +327,20 @@ public sealed class NitroAttestationVerifier
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds)
             : throw Fail(NitroFailure.BadTimestamp, $"attestation timestamp {milliseconds} is out of range");
 
-    /// <summary>Leaf validity, then a chain to a configured root only (cabundle items are intermediates), then cabundle[0] must be a configured root.</summary>
-    private void VerifyChain(X509Certificate2 leaf, X509Certificate2[] caBundle, DateTimeOffset now)
+    private static void VerifyLeafValidity(X509Certificate2 leaf, DateTimeOffset now)
     {
         if (now < leaf.NotBefore.ToUniversalTime() || now > leaf.NotAfter.ToUniversalTime())
         {
             throw Fail(NitroFailure.CertificateNotTimeValid, $"attestation certificate is valid from {leaf.NotBefore.ToUniversalTime():O} to {leaf.NotAfter.ToUniversalTime():O}, not at {now:O}");
         }
+    }
 
+    /// <summary>
+    /// A chain to a configured root only (cabundle items are intermediates), then cabundle[0] must be a configured root.
+    /// Returns the window in which every certificate of the built chain is valid (when the decision may be reused).
+    /// </summary>
+    private (DateTimeOffset NotBefore, DateTimeOffset NotAfter) VerifyChain(X509Certificate2 leaf, X509Certificate2[] caBundle, DateTimeOffset now)
+    {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_options.CaRoots.ToArray());
@@ -318,6 +368,18 @@ public sealed class NitroAttestationVerifier
         {
             throw Fail(NitroFailure.CaBundleRootNotTrusted, $"attestation cabundle root '{caBundle[0].Subject}' is not a configured CA root");
         }
+
+        var notBefore = DateTimeOffset.MinValue;
+        var notAfter = DateTimeOffset.MaxValue;
+        foreach (var element in chain.ChainElements)
+        {
+            var from = new DateTimeOffset(element.Certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+            var to = new DateTimeOffset(element.Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+            notBefore = from > notBefore ? from : notBefore;
+            notAfter = to < notAfter ? to : notAfter;
+        }
+
+        return (notBefore, notAfter);
     }
 
     private static IEnumerable<string> MissingFields(NitroPayload doc)

@@ -108,6 +108,10 @@ public sealed partial class CapabilityLauncher(
             registry.AddOrReplace(new RemoteCapabilityClient(target.CapabilityId, target.CapabilityDon, target.LocalDonId, transport, remoteOptions.Value, logger, plan.MyDonIds));
         }
 
+        // Sessions to every member this node will call, opened now rather than by the first call (the handshake signs and
+        // recovers two secp256k1 signatures; the first confidential execution used to pay for it on every hop).
+        transport.Open(plan.RemoteCapabilities.SelectMany(t => t.CapabilityDon.Members).Distinct(StringComparer.OrdinalIgnoreCase));
+
         foreach (var id in registry.Ids)
         {
             if (registry.TryGet(id, out var existing) && existing is RemoteCapabilityClient && plan.RemoteCapabilities.All(t => t.CapabilityId != id))

@@ -45,6 +45,9 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 
     public TimeProvider Clock { get; }
 
+    /// <summary>Sessions open now (handshake done, not closed).</summary>
+    public int OpenSessionCount => _sessions.Values.Count(t => t.IsCompletedSuccessfully && !t.Result.IsClosed);
+
     /// <summary>
     /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its (successful) answer. The current
     /// activity's context goes with the request, as HttpClient sends traceparent, and the answer carries the context of
@@ -85,6 +88,30 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
             throw new DonTransportException(_disposing.IsCancellationRequested
                 ? $"the transport of node {Identity.Address} is shutting down"
                 : $"node {peerAddress} did not answer within {timeout.TotalSeconds:0.###} s", ex);
+        }
+    }
+
+    /// <summary>
+    /// Opens (in the background) the sessions to <paramref name="peerAddresses"/> that are not open yet, so that the first
+    /// call does not pay for the WebSocket upgrade and the signed handshake. Peers without a configured URL are skipped;
+    /// a session that fails to open is opened again by the next send.
+    /// </summary>
+    public void Open(IEnumerable<string> peerAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(peerAddresses);
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (var address in peerAddresses)
+        {
+            if (_peers.TryResolve(address, out var baseUrl))
+            {
+                var opening = SessionFor(address.ToLowerInvariant(), baseUrl!);
+                _ = opening.ContinueWith(t => LogOpenFailed(_logger, address, t.Exception?.GetBaseException().Message ?? "cancelled"),
+                    CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
+            }
         }
     }
 
@@ -190,6 +217,9 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connecting to {Peer} failed, retrying in {DelayMs} ms: {Error}")]
     private static partial void LogRetry(ILogger logger, string peer, double delayMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Opening a DON session with {Peer} ahead of the first call failed (the next call opens it): {Error}")]
+    private static partial void LogOpenFailed(ILogger logger, string peer, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Opened a DON session with {Peer} at {Url}")]
     private static partial void LogConnected(ILogger logger, string peer, Uri url);

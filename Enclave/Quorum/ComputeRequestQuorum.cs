@@ -24,9 +24,13 @@ public sealed class ComputeRequestQuorum(
     private readonly ConcurrentDictionary<string, PendingComputeRequest> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentExecutions, options.Value.MaxConcurrentExecutions);
     private readonly EnclaveOptions _options = options.Value;
+    private int _queued;
 
     /// <summary>Groups currently held (waiting for quorum, running, or kept for late signers).</summary>
     public int PendingCount => _pending.Count;
+
+    /// <summary>Runs that reached their quorum and wait for an execution slot.</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
 
     /// <summary>
     /// Joins the request's group and waits for the group's one run. Span enclave.quorum (child of the node's HTTP request,
@@ -180,11 +184,11 @@ public sealed class ComputeRequestQuorum(
     {
         using var activity = StartRunSpan(pending);
         var startedAt = Stopwatch.GetTimestamp();
-        if (!await _slots.WaitAsync(0).ConfigureAwait(false))
+        if (!await WaitForSlotAsync().ConfigureAwait(false))
         {
             _pending.TryRemove(pending.Hash, out _);
             var busy = new EnclaveRequestException(StatusCodes.Status429TooManyRequests,
-                $"enclave at capacity: {_options.MaxConcurrentExecutions} executions are running; retry later");
+                $"enclave at capacity: {_options.MaxConcurrentExecutions} executions are running and {_options.MaxQueuedExecutions} are waiting; retry later");
             activity.Fail(busy);
             pending.Result.TrySetException(busy);
             return;
@@ -210,6 +214,40 @@ public sealed class ComputeRequestQuorum(
             _slots.Release();
             activity?.SetTag(TelemetryTags.Outcome, outcome);
             EnclaveTelemetry.RunDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+        }
+    }
+
+    /// <summary>
+    /// A free slot, or a place among the <see cref="EnclaveOptions.MaxQueuedExecutions"/> runs waiting for one (in arrival
+    /// order); false when the queue is full too. A run that reached its quorum waits here instead of being refused: a
+    /// refusal dissolves the quorum, and every node then retries with backoff and has to form it again.
+    /// </summary>
+    private async Task<bool> WaitForSlotAsync()
+    {
+        if (_slots.Wait(0))
+        {
+            return true;
+        }
+
+        if (Interlocked.Increment(ref _queued) > _options.MaxQueuedExecutions)
+        {
+            Interlocked.Decrement(ref _queued);
+            return false;
+        }
+
+        try
+        {
+            Activity.Current?.AddEvent(new ActivityEvent("waiting for an execution slot"));
+            await _slots.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queued);
         }
     }
 

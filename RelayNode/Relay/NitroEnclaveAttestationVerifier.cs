@@ -19,6 +19,9 @@ public sealed class NitroEnclaveAttestationVerifier(NitroAttestationVerifier ver
         return new NitroEnclaveAttestationVerifier(NitroAttestationVerifier.FromPem(options.CaRootsPem, options.TrustedPcrs, timeProvider));
     }
 
+    /// <summary>See <see cref="NitroAttestationVerifier.WarmUp"/>: run once at start, before the first request.</summary>
+    public void WarmUp() => verifier.WarmUp();
+
     public void Verify(string attestationBase64, ReadOnlySpan<byte> expectedUserData)
     {
         try

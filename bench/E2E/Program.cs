@@ -1,5 +1,8 @@
 // End-to-end benchmark on the default topology (27 resources, real services), started through the testing builder.
-// Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5] [--normal-sample hello-cron]
+// Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5] [--normal-sample hello-cron] [--trace false]
+//   --trace true: the services export their spans over OTLP to a receiver in this process, and a second table breaks
+//   the confidential executions down by hop (span); exporting costs time in every service, so compare traced runs with
+//   traced runs only.
 //   1. starts the topology (registries deployed by the contracts step), samples resident memory at idle;
 //   2. deploys confidential-mock with attributes {"confidential":true,...} (runs in the enclave, calls mock@1.0.0 through the
 //      gateway and relay DON) and --normal-sample (default hello-cron: no attributes, runs on the workflow nodes and calls
@@ -24,6 +27,7 @@ var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
 var executions = int.Parse(configuration["executions"] ?? "50", CultureInfo.InvariantCulture);
 var burst = int.Parse(configuration["burst"] ?? "20", CultureInfo.InvariantCulture);
 var normalSample = configuration["normal-sample"] ?? "hello-cron";
+var trace = bool.Parse(configuration["trace"] ?? "false");
 var idleSettle = TimeSpan.FromSeconds(double.Parse(configuration["idle-settle"] ?? "5", CultureInfo.InvariantCulture));
 using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var ct = deadline.Token;
@@ -31,8 +35,14 @@ var ct = deadline.Token;
 // The real AppHost in this process (as the E2E tests run it); telemetry off: the testing builder runs no dashboard.
 var artifacts = Directory.CreateTempSubdirectory("creaspire-bench-e2e-artifacts-").FullName;
 var clock = Stopwatch.StartNew();
+await using var receiver = trace ? await CreAspire.Telemetry.Testing.OtlpReceiver.StartAsync() : null;
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
-    ["--artifacts", artifacts, "--telemetry", "false"], ct);
+    ["--artifacts", artifacts, "--telemetry", trace ? "true" : "false"], ct);
+if (receiver is not null)
+{
+    // Where Aspire's WithOtlpExporter points the services (OTLP/gRPC, its default protocol).
+    builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = receiver.GrpcEndpoint.ToString();
+}
 builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, StartedAt = DateTime.UtcNow, Timeout = TimeSpan.FromMinutes(5) });
 await using var app = await builder.BuildAsync(ct);
 var reporter = app.Services.GetRequiredService<StartupReporter>();
@@ -100,3 +110,9 @@ foreach (var failure in burstRuns.Where(r => r.Error is not null).GroupBy(r => r
 Console.Error.WriteLine($"burst: {burstRuns.Length} executions, {burstRuns.Count(r => r.Error is null)} succeeded, peak resident memory {peak.TotalMiB:0} MiB");
 
 Console.WriteLine(E2EReport.ToMarkdown(startup, confidential, normal, confidentialRuns, normalRuns, burstRuns, idle, peak));
+if (receiver is not null)
+{
+    await TraceBreakdown.WaitForExportsAsync(receiver, confidentialRuns[^1].ExecutionId, ct);
+    Console.WriteLine();
+    Console.WriteLine(TraceBreakdown.ToMarkdown(receiver.Spans, confidential.FirstExecutionId, confidentialRuns.Select(r => r.ExecutionId).ToList()));
+}

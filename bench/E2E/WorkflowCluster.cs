@@ -7,7 +7,7 @@ using CreAspire.AppHost.Samples;
 namespace CreAspire.E2E.Bench;
 
 /// <summary>A deployed workflow and how long after its registration receipt its first execution succeeded.</summary>
-internal sealed record FirstExecution(DeployedWorkflow Workflow, TimeSpan RegistrationToActive, TimeSpan RegistrationToFirstExecution);
+internal sealed record FirstExecution(DeployedWorkflow Workflow, TimeSpan RegistrationToActive, TimeSpan RegistrationToFirstExecution, string FirstExecutionId);
 
 /// <summary>
 /// One fired execution: trigger = when the fire requests were sent; mock = earliest receivedAt of the execution's
@@ -48,7 +48,7 @@ internal sealed class WorkflowCluster(TopologyEndpoints topology)
 
         var first = await FireAndWaitAsync(workflow, 0, cancellationToken);
         var firstFinished = receipt + active + first.TriggerToFirstFinished;
-        return new FirstExecution(workflow, active, firstFinished - receipt);
+        return new FirstExecution(workflow, active, firstFinished - receipt, first.ExecutionId);
     }
 
     /// <summary>Fires execution <paramref name="index"/> on every workflow node with one scheduled time and waits until all finished.</summary>

@@ -124,6 +124,31 @@ public sealed class LauncherTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Caller_opens_its_sessions_to_the_capability_DON_when_it_plans_the_calls_not_on_the_first_call()
+    {
+        var snapshot = TestTopology.Snapshot(
+            TestTopology.Don(1, "workflow", 1, Workflow, acceptsWorkflows: true),
+            TestTopology.Don(3, "capability", 1, Capability, capabilities: [CapabilityIds.Mock, CapabilityIds.Vault]));
+        await using var network = new DonNetwork(snapshot, Capability);
+        for (var i = 0; i < Capability.Length; i++)
+        {
+            var started = await network.StartCapabilityNodeAsync(Capability[i], await postgres.CreateDatabaseAsync($"warm{i}"));
+            await started.Get<CapabilityLauncher>().Ready.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var caller = await network.StartCallerNodeAsync(Workflow[0]);
+        await caller.Launcher.RefreshAsync(CancellationToken.None);
+        var transport = caller.Services.GetRequiredService<Transport.DonTransportClient>();
+
+        // No call has been made: the four sessions (one per capability node) open in the background.
+        await Wait.UntilAsync(() => transport.OpenSessionCount == Capability.Length, TimeSpan.FromSeconds(20), "a session to every capability node");
+
+        // A later refresh keeps them (no second handshake for sessions that are open).
+        await caller.Launcher.RefreshAsync(CancellationToken.None);
+        Assert.Equal(Capability.Length, transport.OpenSessionCount);
+    }
+
+    [Fact]
     public async Task Family_mismatched_DON_is_refused_by_the_capability_DON()
     {
         var snapshot = TestTopology.Snapshot(

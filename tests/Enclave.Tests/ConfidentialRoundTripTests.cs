@@ -15,7 +15,8 @@ public sealed class ConfidentialRoundTripTests : IAsyncLifetime
 {
     private EnclaveHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await EnclaveHost.StartAsync(maxConcurrentExecutions: 1);
+    // One slot and no queue, so a second run finds the enclave at capacity (EnclaveQueueTests covers the queue).
+    public async Task InitializeAsync() => _host = await EnclaveHost.StartAsync(maxConcurrentExecutions: 1, maxQueuedExecutions: 0);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -56,7 +57,7 @@ public sealed class ConfidentialRoundTripTests : IAsyncLifetime
     [Fact]
     public async Task Enclave_at_capacity_answers_429_and_the_capability_retries_until_a_slot_frees()
     {
-        // One slot: the blocking run holds it, so the enclave refuses the next request with 429 instead of queueing it;
+        // One slot, no queue: the blocking run holds it, so the enclave refuses the next request with 429;
         // the workflow nodes' capability treats 429 as "come back" and retries within its timeout.
         var blocking = _host.Request("exec-blocking", config: TestWorkflows.Blocks);
         var running = Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, blocking)));

@@ -49,7 +49,8 @@ public sealed class EnclaveHost : IAsyncDisposable
     public TestModuleFactory Modules { get; } = new();
 
     /// <param name="kestrel">Serve on a loopback port (real HTTP, so HttpClient's traceparent reaches the enclave) instead of in memory.</param>
-    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4, bool kestrel = false)
+    /// <param name="maxQueuedExecutions">Runs waiting for a slot before the enclave answers 429 (Enclave:MaxQueuedExecutions).</param>
+    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4, bool kestrel = false, int maxQueuedExecutions = 256)
     {
         var identityDirectory = Directory.CreateTempSubdirectory("enclave-identity-").FullName;
         var identity = FakeNitroIdentity.Create("i-enclave-tests-enc0");
@@ -77,6 +78,7 @@ public sealed class EnclaveHost : IAsyncDisposable
             web.UseSetting("Enclave:GatewayUrl", gateway.BaseUrl.ToString());
             web.UseSetting("Enclave:QuorumTimeout", QuorumTimeout.ToString());
             web.UseSetting("Enclave:MaxConcurrentExecutions", maxConcurrentExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            web.UseSetting("Enclave:MaxQueuedExecutions", maxQueuedExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.ConfigureLogging(logging => logging.ClearProviders());
             web.ConfigureTestServices(services =>
             {
