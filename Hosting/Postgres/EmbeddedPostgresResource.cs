@@ -45,13 +45,5 @@ public sealed class EmbeddedPostgresDatabaseResource(string name, string databas
 
     public string DatabaseName { get; } = databaseName;
 
-    /// <summary>
-    /// Each node's pool is capped (<see cref="MaxPoolSize"/>) so that the default topology's eight node databases stay
-    /// under the server's max_connections (300) at peak: with Npgsql's default of 100 per pool, a burst of 20 + 20
-    /// executions opened more than 300 connections and Postgres refused them ("too many clients already").
-    /// </summary>
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName};Maximum Pool Size=32");
-
-    /// <summary>Connections one service keeps to its database at most (the figure written in the connection string).</summary>
-    public const int MaxPoolSize = 32;
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
 }

@@ -32,7 +32,7 @@ public sealed class IntegrationModelTests
         var database = postgres.AddDatabase("wf-0-db", "wf-0");
 
         Assert.Same(postgres.Resource, database.Resource.Parent);
-        Assert.Equal("{postgres.connectionString};Database=wf-0;Maximum Pool Size=32", database.Resource.ConnectionStringExpression.ValueExpression);
+        Assert.Equal("{postgres.connectionString};Database=wf-0", database.Resource.ConnectionStringExpression.ValueExpression);
         Assert.Equal("wf-0", postgres.Resource.Databases["wf-0-db"]);
         Assert.Equal("wf-0-db_check", Assert.Single(database.Resource.Annotations.OfType<HealthCheckAnnotation>()).Key);
     }
