@@ -161,6 +161,39 @@ public static class ChainTopologyServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<ChainTopologySource>>()));
         services.AddSingleton<ITopologySource>(sp => sp.GetRequiredService<ChainTopologySource>());
+        services.AddHostedService<ChainTopologyWarmUp>();
         return services;
     }
+}
+
+/// <summary>
+/// Reads the topology once while the service starts, before its server accepts connections (the host starts hosted services
+/// before Kestrel), so the first peer or request does not wait for it. Measured in RestartFaultTests: a restarted gateway
+/// accepted TCP connections 3 s before it could authenticate any relay, because its first CapabilitiesRegistry read (a cold
+/// Nethereum client on a loaded machine) ran on the first relay's handshake. The wait is bounded by
+/// <see cref="Timeout"/>: a chain that is down or slow is logged and the service starts anyway (the read is retried on use).
+/// </summary>
+internal sealed class ChainTopologyWarmUp(ChainTopologySource topology, ILogger<ChainTopologyWarmUp> logger) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(Timeout);
+        try
+        {
+            await topology.GetSnapshotAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The CapabilitiesRegistry was not read within {Seconds} s of start; starting anyway, the topology is read on first use", Timeout.TotalSeconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning("The CapabilitiesRegistry could not be read at start ({Reason}); starting anyway, the topology is read on first use", ex.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
