@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -80,14 +81,43 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(ActivitySourcePrefix + "*")
-                .AddAspNetCoreInstrumentation(options =>
-                    // Health probes every few hundred milliseconds would drown the traces.
-                    options.Filter = context =>
-                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation())
+                .AddAspNetCoreInstrumentation(options => options.Filter = IsTracedRequest)
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !IsWebSocketUpgrade(request)))
             .UseOtlpExporter();
         return builder;
+    }
+
+    /// <summary>
+    /// Whether an incoming request gets a span. Not the health probes (every few hundred milliseconds, they would drown the
+    /// traces), and not a WebSocket upgrade: the gateway's /node and the DON's /don/v1/session connections live as long as the
+    /// node, so their server span would last hours, end only at shutdown and sit as an empty root trace in the dashboard. What
+    /// travels over those sockets is traced per message (gateway.forward, don.serve), in the caller's trace.
+    /// </summary>
+    public static bool IsTracedRequest(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+               && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+               && !IsWebSocketUpgrade(context.Request);
+    }
+
+    /// <summary>
+    /// A WebSocket opening handshake, judged from the request itself: the span starts before the WebSockets middleware has
+    /// looked at it. HTTP/1.1 asks with Upgrade: websocket, HTTP/2 and HTTP/3 with an extended CONNECT.
+    /// </summary>
+    public static bool IsWebSocketUpgrade(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return HttpMethods.IsConnect(request.Method)
+               || request.Headers.Upgrade.Any(value => value?.Contains("websocket", StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    /// <summary>The client side of the same: a ClientWebSocket's upgrade request (Upgrade: websocket) gets no HttpClient span.</summary>
+    public static bool IsWebSocketUpgrade(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers.Upgrade.Any(p => string.Equals(p.Name, "websocket", StringComparison.OrdinalIgnoreCase))
+               || (request.Version.Major >= 2 && request.Method == HttpMethod.Connect);
     }
 
     /// <summary>Whether telemetry goes anywhere: OTEL_EXPORTER_OTLP_ENDPOINT is set (the AppHost sets it to the dashboard).</summary>

@@ -11,6 +11,8 @@
 //   3. fires each workflow --executions times, one at a time, on every workflow node with the same scheduled time;
 //      trigger → mock receipt and trigger → finished per execution; p50/p99 per path and the confidential/normal ratio;
 //   4. fires --burst executions of each path at once and samples resident memory while they run ("under load").
+// With --tracing-overhead true it instead measures issue 16's tracing overhead (TracingOverhead.cs): two topologies in one
+// run, telemetry off then exported, the same executions on each.
 using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting;
@@ -31,6 +33,12 @@ var trace = bool.Parse(configuration["trace"] ?? "false");
 var idleSettle = TimeSpan.FromSeconds(double.Parse(configuration["idle-settle"] ?? "5", CultureInfo.InvariantCulture));
 using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var ct = deadline.Token;
+if (bool.TryParse(configuration["tracing-overhead"], out var tracingOverhead) && tracingOverhead)
+{
+    using var tracingDeadline = new CancellationTokenSource(TimeSpan.FromMinutes(25)); // two topologies, one after the other
+    Console.WriteLine(await TracingOverhead.RunAsync(executions, normalSample, tracingDeadline.Token));
+    return;
+}
 
 // The real AppHost in this process (as the E2E tests run it); telemetry off: the testing builder runs no dashboard.
 var artifacts = Directory.CreateTempSubdirectory("creaspire-bench-e2e-artifacts-").FullName;

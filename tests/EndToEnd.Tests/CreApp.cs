@@ -44,9 +44,9 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Telemetry off: the testing builder runs no dashboard to export to.
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
-            [.. topologyArgs, "--artifacts", _artifacts, "--telemetry", "false"]);
+        // Telemetry off unless a subclass points it somewhere: the testing builder runs no dashboard to export to.
+        var builder = await CreateBuilderAsync([.. topologyArgs, "--artifacts", _artifacts]);
+        await ConfigureAsync(builder);
         builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, StartedAt = DateTime.UtcNow, Timeout = StartTimeout });
         Configure(builder);
         App = await builder.BuildAsync();
@@ -66,6 +66,8 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(node, timeout.Token);
         }
+
+        await StartedAsync();
     }
 
     /// <summary>Changes to the AppHost's resources before the app is built (a fixture's extra environment, for example).</summary>
@@ -76,8 +78,16 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _stopping.CancelAsync();
-        await App.DisposeAsync();
-        _stopping.Dispose();
+        try
+        {
+            await App.DisposeAsync();
+        }
+        finally
+        {
+            await StoppedAsync();
+            _stopping.Dispose();
+        }
+
         try
         {
             Directory.Delete(_artifacts, recursive: true);
@@ -87,6 +97,19 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
             // Leftover artifacts in the temp folder are harmless.
         }
     }
+
+    /// <summary>The testing builder for the AppHost with <paramref name="args"/>; by default with the services' telemetry off.</summary>
+    protected virtual Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(string[] args) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>([.. args, "--telemetry", "false"]);
+
+    /// <summary>Changes to the model before it is built (e.g. where the services export telemetry).</summary>
+    protected virtual Task ConfigureAsync(IDistributedApplicationTestingBuilder builder) => Task.CompletedTask;
+
+    /// <summary>Runs once every workflow node is healthy.</summary>
+    protected virtual Task StartedAsync() => Task.CompletedTask;
+
+    /// <summary>Runs after every resource has stopped.</summary>
+    protected virtual Task StoppedAsync() => Task.CompletedTask;
 
     /// <summary>Every resource's state and health, and its last log lines: what a failed test prints.</summary>
     public string DescribeResources(int logLines = 10)
