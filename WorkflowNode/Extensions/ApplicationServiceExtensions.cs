@@ -39,7 +39,8 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<PostgresExecutionStore>();
-        services.TryAddSingleton<IExecutionStore>(sp => sp.GetRequiredService<PostgresExecutionStore>());
+        services.AddSingleton<SignallingExecutionStore>();
+        services.TryAddSingleton<IExecutionStore>(sp => sp.GetRequiredService<SignallingExecutionStore>());
 
         services.AddHttpClient(ArtifactsHttpClient);
         services.TryAddSingleton<IArtifactFetcher>(CreateFetcher);

@@ -50,6 +50,12 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
     /// </summary>
     public bool WithRealRegistryBinding { get; init; }
 
+    /// <summary>
+    /// Keeps the node's real WASM module factory and engine factory (real engines, real cron trigger) instead of
+    /// <see cref="Modules"/> and <see cref="Engines"/>; capabilities still come from <see cref="Capabilities"/>.
+    /// </summary>
+    public bool WithRealExecution { get; init; }
+
     /// <summary>Placeholder registry addresses given to the node's chain options unless <see cref="Settings"/> overrides them.</summary>
     public const string DummyWorkflowRegistry = "0x0000000000000000000000000000000000000001";
 
@@ -89,8 +95,12 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
                 services.AddSingleton<IWorkflowRegistryReader>(Registry);
             }
 
-            services.AddSingleton<IWorkflowModuleFactory>(Modules);
-            services.AddSingleton<IWorkflowEngineFactory>(Engines);
+            if (!WithRealExecution)
+            {
+                services.AddSingleton<IWorkflowModuleFactory>(Modules);
+                services.AddSingleton<IWorkflowEngineFactory>(Engines);
+            }
+
             services.AddSingleton<ICapabilityRegistry>(Capabilities);
         });
     }
