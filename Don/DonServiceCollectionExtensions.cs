@@ -70,4 +70,15 @@ public static class DonServiceCollectionExtensions
         app.UseWebSockets();
         return app.Map(DonTransportOptions.SessionPath, DonTransportEndpoint.HandleAsync);
     }
+
+    /// <summary>
+    /// Maps GET /don/v1/peers: the sessions this node has opened to other nodes (peer address, state, reason), for the
+    /// explorer's DON view. Read-only; empty when the node never called a peer.
+    /// </summary>
+    public static IEndpointConventionBuilder MapDonPeers(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.MapGet(DonTransportOptions.PeersPath, (IServiceProvider services) =>
+            Results.Ok(services.GetService<DonTransportClient>()?.OutgoingSessions ?? []));
+    }
 }

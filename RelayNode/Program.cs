@@ -10,4 +10,5 @@ builder.AddRelayNode();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapDonPeers();
 app.Run();
