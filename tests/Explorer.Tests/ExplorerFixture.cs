@@ -71,9 +71,9 @@ public sealed class ExplorerFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh page (own context, so no state leaks between tests) on the explorer, ready once the circuit is interactive.</summary>
-    public async Task<IPage> OpenAsync(string path)
+    public async Task<IPage> OpenAsync(string path, int height = 1000)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1500, Height = 1000 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1500, Height = height } });
         context.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
         var page = await context.NewPageAsync();
         await page.GotoAsync(path);

@@ -12,6 +12,7 @@ public sealed class ExplorerPageTests(ExplorerFixture explorer)
     public async Task Deploying_a_confidential_sample_from_the_page_shows_it_active_on_every_workflow_node()
     {
         var page = await explorer.OpenAsync("/deploy");
+        await SelectSampleAsync(page, "hello-cron");
         await SelectSampleAsync(page, "confidential-mock");
         await page.Locator("#name input").FillAsync("page-deploy");
         await page.Locator("#schedule input").FillAsync("0 0 0 1 1 *");
@@ -157,7 +158,8 @@ public sealed class ExplorerPageTests(ExplorerFixture explorer)
         await Expect(workflow).ToContainTextAsync("cron-trigger@1.0.0");
         await Expect(workflow.Locator("tbody tr")).ToHaveCountAsync(4);
         await Expect(workflow.Locator("tbody tr").First).ToContainTextAsync("wf-0");
-        await Expect(workflow.Locator("tbody tr").First).ToContainTextAsync("cap-1 open");
+        await Expect(workflow.Locator("tbody tr").First).ToContainTextAsync("→ cap-1 open");
+        await Expect(page.Locator("section[data-don='capability'] tbody tr").First).ToContainTextAsync("← wf-0");
         await Expect(page.Locator("section[data-don='relay'] tbody tr").First).ToContainTextAsync("connected");
         await Expect(page.Locator("#root-fingerprint")).ToContainTextAsync("SHA-256 ");
         await Expect(page.Locator("#enclave")).ToContainTextAsync("PCR0");
@@ -166,7 +168,8 @@ public sealed class ExplorerPageTests(ExplorerFixture explorer)
     private static async Task SelectSampleAsync(IPage page, string sample)
     {
         await page.Locator("#sample").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = sample, Exact = true }).ClickAsync();
+        await page.Locator($"#sample fluent-option[value='{sample}']").ClickAsync();
+        await Expect(page.Locator("#sample")).ToContainTextAsync(sample);
     }
 
     private async Task<string> DeployAsync(string name, bool confidential)
@@ -205,14 +208,15 @@ public sealed class ExplorerScreenshotTests(ExplorerFixture explorer)
             ("/requests", "requests", "Capability requests"),
         })
         {
-            var page = await explorer.OpenAsync(path);
+            // Tall enough that the scrolling content area shows everything in one picture.
+            var page = await explorer.OpenAsync(path, height: 1900);
             await Microsoft.Playwright.Assertions.Expect(page.Locator("h1")).ToContainTextAsync(heading);
             if (name == "workflow")
             {
                 await Microsoft.Playwright.Assertions.Expect(page.Locator("#executions tbody tr").First).ToHaveAttributeAsync("data-status", "succeeded");
             }
 
-            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png") });
             await page.Context.CloseAsync();
         }
     }
