@@ -60,7 +60,7 @@ public sealed class VaultRequestStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<VaultRequestRecord>> ListAsync(string? workflowId, string? executionId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<VaultRequestRecord>(new CommandDefinition(
+        var rows = await connection.QueryAsync<VaultRequestRow>(new CommandDefinition(
             """
             SELECT id AS Id, owner AS Owner, namespace AS Namespace, key AS Key, outcome AS Outcome, encryption_keys AS EncryptionKeys,
                    workflow_id AS WorkflowId, workflow_execution_id AS WorkflowExecutionId, caller_don_id AS CallerDonId,
@@ -73,6 +73,33 @@ public sealed class VaultRequestStore(NpgsqlDataSource dataSource)
             """,
             new { workflowId, executionId, limit },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.AsList();
+        return [.. rows.Select(r => new VaultRequestRecord(
+            r.Id, r.Owner, r.Namespace, r.Key, r.Outcome, r.EncryptionKeys, r.WorkflowId, r.WorkflowExecutionId, r.CallerDonId, r.CallerNodes, r.ReceivedAt))];
+    }
+
+    /// <summary>Dapper maps text[] into a settable string[] property, not into a record's constructor.</summary>
+    private sealed class VaultRequestRow
+    {
+        public long Id { get; set; }
+
+        public string Owner { get; set; } = "";
+
+        public string Namespace { get; set; } = "";
+
+        public string Key { get; set; } = "";
+
+        public string Outcome { get; set; } = "";
+
+        public int EncryptionKeys { get; set; }
+
+        public string WorkflowId { get; set; } = "";
+
+        public string WorkflowExecutionId { get; set; } = "";
+
+        public long CallerDonId { get; set; }
+
+        public string[] CallerNodes { get; set; } = [];
+
+        public DateTime ReceivedAt { get; set; }
     }
 }

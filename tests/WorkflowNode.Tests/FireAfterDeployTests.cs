@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using CreAspire.Chain.Deployment;
 using CreAspire.Chain.Testing;
@@ -118,6 +119,19 @@ public sealed class FireAfterDeployTests(PostgresFixture postgres, Xunit.Abstrac
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         await AssertSucceededEverywhereAsync(fired);
+        var view = await _actions.Nodes[0].GetWorkflowAsync(fired[0].WorkflowId, CancellationToken.None);
+        Assert.Equal(("active", "wasm"), (view!.Status, view.Engine));
+        Assert.NotNull(view.StateSince);
+    }
+
+    [Fact]
+    public async Task Peers_endpoint_names_the_node_and_its_signer_address()
+    {
+        var peers = await _clients[2].GetFromJsonAsync<System.Text.Json.JsonElement>("don/v1/peers");
+
+        Assert.Equal("wf-2", peers.GetProperty("node").GetString());
+        Assert.Equal(CreAspire.Protocol.Identity.NodeIdentity.Derive("wf-2").Address, peers.GetProperty("address").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, peers.GetProperty("sessions").ValueKind);
     }
 
     [Fact]
