@@ -58,6 +58,11 @@ public sealed partial class SnapshotCollector(
     internal async Task<ExplorerSnapshot> CollectAsync(CancellationToken cancellationToken)
     {
         var problems = new List<string>();
+        if (nodes.WorkflowNodes.Count == 0)
+        {
+            problems.Add("No workflow node is configured (Explorer:Nodes or services__wf-* references): nothing can be deployed or fired.");
+        }
+
         var now = clock.GetUtcNow();
         if (now - _slowReadAt >= _options.TopologyRefreshInterval || _topology is null)
         {

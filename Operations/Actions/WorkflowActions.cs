@@ -33,6 +33,7 @@ public sealed class WorkflowActions(
     /// <summary>Registers the sample and waits until every workflow node runs it (or the node timeout passes).</summary>
     public async Task<DeployOutcome> DeployAsync(DeployRequest request, CancellationToken cancellationToken)
     {
+        RequireNodes("deploy");
         var registered = await RegisterAsync(request, cancellationToken).ConfigureAwait(false);
         var states = await WaitForNodesAsync(registered.WorkflowId, NodeGoal.Active, cancellationToken).ConfigureAwait(false);
         return registered with { Nodes = states };
@@ -86,6 +87,7 @@ public sealed class WorkflowActions(
     /// </summary>
     public async Task<FireOutcome> FireAsync(string workflowId, CancellationToken cancellationToken)
     {
+        RequireNodes("fire");
         var id = NormalizeId(workflowId);
         var now = _clock.GetUtcNow();
         var scheduled = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
@@ -112,6 +114,7 @@ public sealed class WorkflowActions(
         string workflowId, string action, RegistryWorkflowStatus? requiredStatus, NodeGoal goal,
         Func<RegistryWorkflow, Task<RegistryTransaction>> send, CancellationToken cancellationToken)
     {
+        RequireNodes(action);
         var id = NormalizeId(workflowId);
         var workflow = await registry.FindWorkflowAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new ActionRejectedException($"The WorkflowRegistry has no workflow {id}; nothing to {action}.", "workflowId");
@@ -188,6 +191,16 @@ public sealed class WorkflowActions(
             _ when view.Status == "failed" => new NodeOutcome(node.Name, false, "failed", $"{view.LastError} (attempt {view.FailureCount}, retrying)", since),
             _ => new NodeOutcome(node.Name, false, view.Status, view.LastError ?? $"state {view.Status}, engine {(view.EngineRunning ? "running" : "not running")}", since),
         };
+    }
+
+    /// <summary>Without workflow nodes nothing can be confirmed, so nothing is sent.</summary>
+    private void RequireNodes(string action)
+    {
+        if (Nodes.Count == 0)
+        {
+            throw new ActionRejectedException(
+                $"No workflow node is configured, so '{action}' could not be confirmed on any node; give the nodes' URLs (Explorer:Nodes or the services__wf-* references).");
+        }
     }
 
     private string ValidateName(string? name)

@@ -16,7 +16,11 @@ namespace CreAspire.Operations.Decoding;
 /// </summary>
 public static class PayloadDecoder
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: the text is shown in a page (HTML-encoded there), and "+00:00" should not read "\u002B00:00".
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Compact JSON with the same escaping as <see cref="Format"/>.</summary>
+    public static string Compact(JsonNode? node) => node is null ? "" : node.ToJsonString(new JsonSerializerOptions { Encoder = Indented.Encoder });
 
     /// <summary>The ExecutionResult in <paramref name="base64"/> (as GET /executions gives it) as JSON; null for no result.</summary>
     public static JsonNode? DecodeExecutionResult(string? base64)
@@ -77,7 +81,7 @@ public static class PayloadDecoder
             Value.ValueOneofCase.Float64Value => JsonValue.Create(value.Float64Value),
             Value.ValueOneofCase.BigintValue => JsonValue.Create(BigIntText(value.BigintValue)),
             Value.ValueOneofCase.DecimalValue => JsonValue.Create(DecimalText(value.DecimalValue)),
-            Value.ValueOneofCase.TimeValue => JsonValue.Create(value.TimeValue.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture)),
+            Value.ValueOneofCase.TimeValue => JsonValue.Create(value.TimeValue.ToDateTime().ToString("O", CultureInfo.InvariantCulture)),
             Value.ValueOneofCase.BytesValue => BytesToJson(value.BytesValue),
             Value.ValueOneofCase.MapValue => new JsonObject(value.MapValue.Fields.OrderBy(f => f.Key, StringComparer.Ordinal)
                 .Select(f => KeyValuePair.Create(f.Key, ToJson(f.Value)))),
