@@ -41,7 +41,16 @@ public static class ActionApis
         api.MapGet("/workflows/{id}", async (string id, IRegistryReader registry, NodeDirectory nodes, CancellationToken ct) =>
         {
             var workflowId = NormalizeId(id);
-            var registered = await registry.FindWorkflowAsync(workflowId, ct);
+            RegistryWorkflow? registered;
+            try
+            {
+                registered = await registry.FindWorkflowAsync(workflowId, ct);
+            }
+            catch (RegistryOperationException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: "Chain unreachable");
+            }
+
             var views = await Task.WhenAll(nodes.WorkflowNodes.Select(async n => (n.Name, View: await TryAsync(() => n.GetWorkflowAsync(workflowId, ct)))));
             return registered is null && views.All(v => v.View.Value is null)
                 ? Results.Problem($"Workflow {workflowId} is neither in the WorkflowRegistry nor known to any workflow node.", statusCode: 404)

@@ -33,17 +33,30 @@ public sealed class ExplorerState
         }
     }
 
-    /// <summary>Completes when a refresh is asked for (used by the collector between reads).</summary>
-    internal Task RefreshWanted()
+    /// <summary>Completes when a refresh is asked for; stays completed until <see cref="TakeRefreshRequest"/> (the collector waits on it between reads).</summary>
+    internal Task RefreshRequested
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _wanted.Task;
+            }
+        }
+    }
+
+    /// <summary>True when a refresh was asked for since the last call; a request made after this call completes <see cref="RefreshRequested"/> anew.</summary>
+    internal bool TakeRefreshRequest()
     {
         lock (_gate)
         {
-            if (_wanted.Task.IsCompleted)
+            if (!_wanted.Task.IsCompleted)
             {
-                _wanted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return false;
             }
 
-            return _wanted.Task;
+            _wanted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return true;
         }
     }
 

@@ -36,8 +36,8 @@ public sealed partial class SnapshotCollector(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wanted = state.RefreshWanted();
-            if (state.Viewers > 0 || wanted.IsCompleted)
+            var requested = state.TakeRefreshRequest();
+            if (requested || state.Viewers > 0)
             {
                 try
                 {
@@ -50,7 +50,7 @@ public sealed partial class SnapshotCollector(
             }
 
             using var interval = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            await Task.WhenAny(state.RefreshWanted(), Task.Delay(state.Viewers > 0 ? _options.RefreshInterval : IdleWait, clock, interval.Token));
+            await Task.WhenAny(state.RefreshRequested, Task.Delay(state.Viewers > 0 ? _options.RefreshInterval : IdleWait, clock, interval.Token));
             await interval.CancelAsync();
         }
     }
