@@ -4,7 +4,7 @@ using CreAspire.MockCapability;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource(NpgsqlExtensions.NodeDatabase, typeof(Program).Assembly);
+builder.AddNodeDatabase(typeof(Program).Assembly);
 // DONs, members and F come from the CapabilitiesRegistry (registered before AddCapabilityNode, so it wins).
 builder.Services.AddChainTopologySource(builder.Configuration);
 builder.AddCapabilityNode();

@@ -23,6 +23,11 @@ public static class NativeToolPaths
         Path.Combine(NodeModules, "@foundry-rs", $"anvil-{FoundryPlatform}", "bin", OperatingSystem.IsWindows() ? "anvil.exe" : "anvil"),
         "anvil", $"@foundry-rs/anvil-{FoundryPlatform}");
 
+    /// <summary>Foundry's cast for this platform (tests drive the registries with it from the published ABI alone).</summary>
+    public static string Cast => RequireFile(
+        Path.Combine(NodeModules, "@foundry-rs", $"cast-{FoundryPlatform}", "bin", OperatingSystem.IsWindows() ? "cast.exe" : "cast"),
+        "cast", $"@foundry-rs/cast-{FoundryPlatform}");
+
     /// <summary>The folder with initdb and postgres: embedded Postgres from npm, else the first on PATH.</summary>
     public static string PostgresBinDirectory
     {

@@ -41,6 +41,9 @@ public static class Extensions
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        // The AppHost stops every resource on Ctrl+C and must be done within seconds: a background loop slow to notice its
+        // cancellation must not hold a node up for the default 30 s.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(3));
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -57,7 +60,7 @@ public static class Extensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (!ExportsTelemetry(builder.Configuration))
         {
             return builder;
         }
@@ -86,6 +89,10 @@ public static class Extensions
             .UseOtlpExporter();
         return builder;
     }
+
+    /// <summary>Whether telemetry goes anywhere: OTEL_EXPORTER_OTLP_ENDPOINT is set (the AppHost sets it to the dashboard).</summary>
+    public static bool ExportsTelemetry(Configuration.IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration?["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using CreAspire.Chain.Contracts;
-using CreAspire.Chain.Crypto;
 using CreAspire.Chain.Registries;
 using CreAspire.Execution.Artifacts;
 using CreAspire.Protocol.Workflows;
@@ -56,8 +55,9 @@ public static class SampleWorkflowDeployer
 
         var artifact = WorkflowArtifact.Pack(await File.ReadAllBytesAsync(wasmPath, cancellationToken).ConfigureAwait(false));
         var config = Encoding.UTF8.GetBytes(deployment.Schedule);
-        var owner = EthKey.FromHex(DevAccounts.WorkflowOwnerPrivateKey);
-        var workflowId = WorkflowIds.Compute(owner.AddressBytes, deployment.WorkflowName, WorkflowArtifact.DecodeBase64(artifact), config);
+        var owner = DevAccounts.WorkflowOwner;
+        var ownerAddress = DevAccounts.AddressOf(owner);
+        var workflowId = WorkflowIds.Compute(owner.GetPublicAddressAsBytes(), deployment.WorkflowName, WorkflowArtifact.DecodeBase64(artifact), config);
 
         // File names carry a content hash so redeploying with other bytes never overwrites what a running node fetched.
         var stem = $"{deployment.WorkflowName}-{Convert.ToHexStringLower(SHA256.HashData(artifact))[..12]}";
@@ -66,13 +66,32 @@ public static class SampleWorkflowDeployer
         var binaryUrl = new Uri(deployment.ArtifactsBaseUrl, stem + ".wasm.b64").ToString();
         var configUrl = new Uri(deployment.ArtifactsBaseUrl, stem + ".config").ToString();
 
-        await WorkflowRegistry.RegisterWorkflowAsync(
-            deployment.RpcUrl, deployment.WorkflowRegistry,
-            new WorkflowRegistration(deployment.WorkflowName, deployment.Tag, workflowId, WorkflowStatus.Active, deployment.DonFamily,
-                binaryUrl, configUrl, deployment.Attributes, KeepAlive: true),
-            cancellationToken, owner).ConfigureAwait(false);
-        return new DeployedWorkflow(Hex.Encode(workflowId), deployment.WorkflowName, owner.Address, binaryUrl, configUrl, deployment.Attributes);
+        var registration = new WorkflowRegistration(deployment.WorkflowName, deployment.Tag, workflowId, WorkflowStatus.Active, deployment.DonFamily,
+            binaryUrl, configUrl, deployment.Attributes, KeepAlive: true);
+        var writer = await WorkflowRegistryWriter.ConnectAsync(deployment.RpcUrl, deployment.WorkflowRegistry, owner, cancellationToken).ConfigureAwait(false);
+
+        // The real registry takes every workflow id once (the id covers owner, name, binary and config, not the attributes or
+        // tag). Deploying the same sample again is a no-op; the same id with other attributes, tag or family is refused by
+        // the contract (WorkflowIDAlreadyExists, named in the error): change the name or the schedule.
+        if (await FindAsync(writer, workflowId, cancellationToken).ConfigureAwait(false) is not { } existing || !SameAs(existing, registration))
+        {
+            await writer.UpsertWorkflowAsync(registration, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DeployedWorkflow(Convert.ToHexStringLower(workflowId), deployment.WorkflowName, ownerAddress, binaryUrl, configUrl, deployment.Attributes);
     }
+
+    private static async Task<WorkflowMetadata?> FindAsync(WorkflowRegistryWriter writer, byte[] workflowId, CancellationToken cancellationToken)
+    {
+        // getWorkflowById answers an empty view (no name) for an id it does not know.
+        var found = await new WorkflowRegistryReader(writer.Web3, writer.Address).GetWorkflowByIdAsync(workflowId, cancellationToken).ConfigureAwait(false);
+        return found.WorkflowName.Length == 0 ? null : found;
+    }
+
+    private static bool SameAs(WorkflowMetadata existing, WorkflowRegistration wanted) =>
+        existing.WorkflowName == wanted.WorkflowName && existing.Tag == wanted.Tag && existing.DonFamily == wanted.DonFamily
+        && existing.BinaryUrl == wanted.BinaryUrl && existing.ConfigUrl == wanted.ConfigUrl && existing.Status == wanted.Status
+        && existing.Attributes.AsSpan().SequenceEqual(wanted.Attributes);
 
     private static async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
     {

@@ -1,37 +1,40 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CreAspire.Hosting;
-using CreAspire.Hosting.ApplicationModel;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using CreAspire.Hosting.Setup;
+using Microsoft.Extensions.Logging;
 
 namespace CreAspire.AppHost.Topology;
 
 /// <summary>
-/// The `contracts` setup resource: checks that Anvil answers eth_chainId with the expected id, then runs the registry deployer
-/// (when one is configured) and publishes chain id and registry addresses as outputs.
+/// The `contracts` setup step: checks that the chain answers eth_chainId with the expected id, then runs the registry deployer
+/// (when one is configured) and publishes chain id, registry addresses and DON ids as outputs.
 /// </summary>
 internal sealed class ContractsStep(
-    string anvilName, long expectedChainId, IReadOnlyList<DonSpec> dons,
-    Func<RegistryDeploymentRequest, CancellationToken, Task<RegistryDeployment>>? deployRegistries)
+    IAnvilResource anvil, IReadOnlyList<DonSpec> dons, Func<RegistryDeploymentRequest, CancellationToken, Task<RegistryDeployment>>? deployRegistries)
 {
-    public async Task RunAsync(SetupContext context, CancellationToken cancellationToken)
+    public async Task RunAsync(SetupStepContext context, CancellationToken cancellationToken)
     {
-        var rpc = new Uri(context.GetConnectionString(anvilName));
+        var rpc = new Uri(await SetupStepContext.GetConnectionStringAsync(anvil, cancellationToken).ConfigureAwait(false));
         var chainId = await ReadChainIdAsync(rpc, cancellationToken).ConfigureAwait(false);
-        if (chainId != expectedChainId)
+        if (chainId != anvil.ChainId)
         {
-            throw new DistributedApplicationException($"The chain at {rpc} has chain id {chainId}, expected {expectedChainId}.");
+            throw new DistributedApplicationException($"The chain at {rpc} has chain id {chainId}, expected {anvil.ChainId}.");
         }
 
         context.SetOutput(ContractsOutputs.ChainId, chainId.ToString(CultureInfo.InvariantCulture));
-        context.Log($"Chain {rpc} answers with chain id {chainId}.");
+        context.Log.LogInformation("Chain {Rpc} answers with chain id {ChainId}.", rpc, chainId);
         if (deployRegistries is null)
         {
-            context.Log("No registry deployer is configured: the registries were not deployed, so services get no Chain__WorkflowRegistry/Chain__CapabilitiesRegistry.");
+            context.Log.LogWarning("No registry deployer is configured: the registries were not deployed, so services get no Chain__WorkflowRegistry/Chain__CapabilitiesRegistry.");
             return;
         }
 
-        var deployment = await deployRegistries(new RegistryDeploymentRequest(rpc, chainId, dons, context.Log), cancellationToken).ConfigureAwait(false);
+        context.Log.LogInformation("Deploying the registries and registering {Dons} DONs.", dons.Count);
+        var deployment = await deployRegistries(new RegistryDeploymentRequest(rpc, chainId, dons, line => context.Log.LogInformation("{Line}", line)), cancellationToken)
+            .ConfigureAwait(false);
         context.SetOutput(ContractsOutputs.WorkflowRegistry, deployment.WorkflowRegistry);
         context.SetOutput(ContractsOutputs.CapabilitiesRegistry, deployment.CapabilitiesRegistry);
         foreach (var (don, id) in deployment.DonIds)
@@ -39,8 +42,8 @@ internal sealed class ContractsStep(
             context.SetOutput(ContractsOutputs.DonId(don), id.ToString(CultureInfo.InvariantCulture));
         }
 
-        context.Log($"WorkflowRegistry at {deployment.WorkflowRegistry}, CapabilitiesRegistry at {deployment.CapabilitiesRegistry}; " +
-                    $"DON ids {string.Join(", ", deployment.DonIds.Select(d => $"{d.Key}={d.Value}"))}.");
+        context.Log.LogInformation("WorkflowRegistry at {WorkflowRegistry}, CapabilitiesRegistry at {CapabilitiesRegistry}; DON ids {DonIds}.",
+            deployment.WorkflowRegistry, deployment.CapabilitiesRegistry, string.Join(", ", deployment.DonIds.Select(d => $"{d.Key}={d.Value}")));
     }
 
     private static async Task<long> ReadChainIdAsync(Uri rpc, CancellationToken cancellationToken)

@@ -3,14 +3,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace CreAspire.AppHost.Topology;
 
-/// <summary>Where each service project lives (relative to the AppHost folder); tests may point them at a stand-in service.</summary>
-public sealed record ServiceProjects(
-    string Gateway = "../Gateway",
-    string WorkflowNode = "../WorkflowNode",
-    string RelayNode = "../RelayNode",
-    string MockCapability = "../MockCapability",
-    string Enclave = "../Enclave");
-
 /// <summary>The knobs of the default topology (ARCHITECTURE §3): node counts, F per DON, identity seed, artifacts folder.</summary>
 public sealed class CreTopologyOptions
 {
@@ -32,7 +24,22 @@ public sealed class CreTopologyOptions
     /// <summary>Folder the artifacts server serves (workflow binaries and configs), relative to the AppHost folder.</summary>
     public string ArtifactsFolder { get; set; } = "../.creaspire/artifacts";
 
-    public ServiceProjects Projects { get; set; } = new();
+    /// <summary>
+    /// Postgres and Anvil as containers (Aspire.Hosting.PostgreSQL, the Foundry image) instead of local executables:
+    /// --containers true|false|auto (auto: when a container runtime answers). Publish mode always describes the containers.
+    /// </summary>
+    public string Containers { get; set; } = "auto";
+
+    /// <summary>
+    /// First port of the fixed port layout (--port-base; 0: free ports). Default 19000, or free ports when the testing
+    /// builder randomizes ports (DcpPublisher:RandomizePorts), so parallel test apps never collide.
+    /// </summary>
+    public int PortBase { get; set; } = DefaultPortBase;
+
+    public const int DefaultPortBase = 19000;
+
+    /// <summary>Services export OTLP to the dashboard (--telemetry; tests without a dashboard turn it off).</summary>
+    public bool Telemetry { get; set; } = true;
 
     /// <summary>One DON that is both workflow DON and capability DON (no relay DON, gateway or enclave): --single-don.</summary>
     public bool SingleDon { get; set; }
@@ -47,7 +54,7 @@ public sealed class CreTopologyOptions
     public Func<RegistryDeploymentRequest, CancellationToken, Task<RegistryDeployment>>? DeployRegistries { get; set; }
 
     /// <summary>Reads --workflow-nodes, --relay-nodes, --capability-nodes, --workflow-f, --relay-f, --capability-f, --seed,
-    /// --artifacts, --single-don, --sample-secret (or Topology:WorkflowNodes etc.).</summary>
+    /// --artifacts, --single-don, --sample-secret, --containers, --port-base, --telemetry (or Topology:WorkflowNodes etc.).</summary>
     public static CreTopologyOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -62,6 +69,20 @@ public sealed class CreTopologyOptions
         options.ArtifactsFolder = configuration["artifacts"] ?? configuration["Topology:ArtifactsFolder"] ?? options.ArtifactsFolder;
         options.SingleDon = bool.TryParse(configuration["single-don"] ?? configuration["Topology:SingleDon"], out var single) && single;
         options.SampleSecret = configuration["sample-secret"] ?? configuration["Topology:SampleSecret"] ?? options.SampleSecret;
+        options.Containers = (configuration["containers"] ?? configuration["Topology:Containers"] ?? options.Containers).ToLowerInvariant();
+        if (options.Containers is not ("auto" or "true" or "false"))
+        {
+            throw new ArgumentException($"--containers must be true, false or auto, not '{options.Containers}'.");
+        }
+
+        var randomized = bool.TryParse(configuration["DcpPublisher:RandomizePorts"], out var randomize) && randomize;
+        options.PortBase = ReadInt(configuration, "port-base", "PortBase", randomized ? 0 : options.PortBase);
+        if (options.PortBase is < 0 or > 65000)
+        {
+            throw new ArgumentException($"--port-base must be 0 (free ports) or a port from 1 to 65000, not {options.PortBase}.");
+        }
+
+        options.Telemetry = !bool.TryParse(configuration["telemetry"] ?? configuration["Topology:Telemetry"], out var telemetry) || telemetry;
         options.Validate();
         return options;
     }

@@ -1,10 +1,11 @@
 using CreAspire.Attestation.Testing;
-using CreAspire.Hosting.ApplicationModel;
+using CreAspire.Hosting.Setup;
+using Microsoft.Extensions.Logging;
 
 namespace CreAspire.AppHost.Topology;
 
 /// <summary>
-/// The `enclave-identity` setup resource: creates the simulated Nitro Secure Module (P-384 root, PCRs) in the run directory.
+/// The `enclave-identity` setup step: creates the simulated Nitro Secure Module (P-384 root, PCRs) in the run folder.
 /// The enclave loads it; relay nodes trust exactly its CA root and PCR set (ARCHITECTURE §7: published by the AppHost).
 /// </summary>
 internal static class EnclaveIdentityStep
@@ -13,7 +14,7 @@ internal static class EnclaveIdentityStep
     public const string TrustedPcrsOutput = "TrustedPcrs";
     public const string CaRootsPemOutput = "CaRootsPem";
 
-    public static Task RunAsync(SetupContext context, CancellationToken cancellationToken)
+    public static Task RunAsync(SetupStepContext context, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(context.RunDirectory, "enclave-identity");
         Directory.CreateDirectory(directory);
@@ -22,7 +23,7 @@ internal static class EnclaveIdentityStep
         context.SetOutput(DirectoryOutput, directory);
         context.SetOutput(TrustedPcrsOutput, identity.TrustedPcrsJson);
         context.SetOutput(CaRootsPemOutput, identity.CaRootsPem);
-        context.Log($"Fake Nitro identity {identity.ModuleId} written to {directory}; trusted PCRs {identity.TrustedPcrsJson}");
+        context.Log.LogInformation("Fake Nitro identity {ModuleId} written to {Directory}; trusted PCRs {Pcrs}", identity.ModuleId, directory, identity.TrustedPcrsJson);
         return Task.CompletedTask;
     }
 }

@@ -23,7 +23,9 @@ public sealed record NitroVerifierOptions
 
 /// <summary>
 /// Verifies AWS Nitro attestation documents (COSE_Sign1 / ES384 over a CBOR document, X.509 chain to a configured
-/// root). Checks run in the order of chainlink-common's nitro verifier, each failing with its own <see cref="NitroFailure"/>.
+/// root). Checks run in the order of chainlink-common's nitro verifier except that the COSE signature is checked right after
+/// the leaf certificate (see <see cref="Verify"/>); each fails with its own <see cref="NitroFailure"/>, and so does every
+/// malformed document: no other exception leaves <see cref="Verify"/> for any input bytes.
 /// </summary>
 public sealed class NitroAttestationVerifier
 {
@@ -95,38 +97,54 @@ public sealed class NitroAttestationVerifier
 
         var payload = NitroPayload.Decode(sign1.Payload);
         ValidateFields(payload);
-        var (leaf, caBundle) = ParseCertificates(payload);
-        using var leafKey = leaf.GetECDsaPublicKey()!;
-
-        var now = _options.TimeProvider.GetUtcNow();
-        var timestamp = ReadTimestamp(payload.Timestamp!.Value);
-        if ((now - timestamp).Duration() > _options.MaxAge)
+        using var leaf = ParseLeaf(payload.Certificate!, out var leafKey);
+        using (leafKey)
         {
-            throw Fail(NitroFailure.StaleTimestamp, $"attestation timestamp {timestamp:O} is more than {_options.MaxAge} from now ({now:O})");
+            // The signature is checked before the chain (chainlink-common checks it last): every rule still has to pass,
+            // but a corrupted or forged document is refused after one ECDSA verification (about 1 ms) instead of after an
+            // X509 chain build (about 9 ms on this machine, measured by NitroFuzzTests' bit flips), which also keeps the
+            // relay cheap to flood with garbage.
+            var signature = sign1.Signature;
+            if (signature.Length != 96 || !leafKey.VerifyData(sign1.SignatureStructure(), signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            {
+                throw Fail(NitroFailure.BadSignature, "attestation signature does not match certificate");
+            }
         }
 
-        VerifyChain(leaf, caBundle, now);
-
-        var signature = sign1.Signature;
-        if (signature.Length != 96 || !leafKey.VerifyData(sign1.SignatureStructure(), signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        var caBundle = payload.CaBundle!.Select((der, i) => ParseCertificate(der!, $"cabundle[{i}]")).ToArray();
+        try
         {
-            throw Fail(NitroFailure.BadSignature, "attestation signature does not match certificate");
-        }
+            var now = _options.TimeProvider.GetUtcNow();
+            var timestamp = ReadTimestamp(payload.Timestamp!.Value);
+            if ((now - timestamp).Duration() > _options.MaxAge)
+            {
+                throw Fail(NitroFailure.StaleTimestamp, $"attestation timestamp {timestamp:O} is more than {_options.MaxAge} from now ({now:O})");
+            }
 
-        if (payload.UserData is null || !payload.UserData.AsSpan().SequenceEqual(expectedUserData))
+            VerifyChain(leaf, caBundle, now);
+
+            if (payload.UserData is null || !payload.UserData.AsSpan().SequenceEqual(expectedUserData))
+            {
+                throw Fail(NitroFailure.UserDataMismatch, $"expected user data {Convert.ToHexStringLower(expectedUserData)}, got {(payload.UserData is null ? "none" : Convert.ToHexStringLower(payload.UserData))}");
+            }
+
+            var pcrs = payload.Pcrs!.ToDictionary(p => (int)p.Key, p => p.Value!);
+            if (!_options.TrustedPcrs.Any(set => set.Matches(pcrs)))
+            {
+                throw Fail(NitroFailure.PcrMismatch, $"no trusted PCR set matched: pcr0 {Hex(pcrs, 0)} pcr1 {Hex(pcrs, 1)} pcr2 {Hex(pcrs, 2)} match none of {_options.TrustedPcrs.Count} trusted sets");
+            }
+
+            return new NitroDocument(
+                payload.ModuleId!, timestamp, payload.Digest!, pcrs, payload.Certificate!, payload.CaBundle!.Select(c => c!).ToArray(),
+                payload.PublicKey, payload.UserData, payload.Nonce);
+        }
+        finally
         {
-            throw Fail(NitroFailure.UserDataMismatch, $"expected user data {Convert.ToHexStringLower(expectedUserData)}, got {(payload.UserData is null ? "none" : Convert.ToHexStringLower(payload.UserData))}");
+            foreach (var certificate in caBundle)
+            {
+                certificate.Dispose();
+            }
         }
-
-        var pcrs = payload.Pcrs!.ToDictionary(p => (int)p.Key, p => p.Value!);
-        if (!_options.TrustedPcrs.Any(set => set.Matches(pcrs)))
-        {
-            throw Fail(NitroFailure.PcrMismatch, $"no trusted PCR set matched: pcr0 {Hex(pcrs, 0)} pcr1 {Hex(pcrs, 1)} pcr2 {Hex(pcrs, 2)} match none of {_options.TrustedPcrs.Count} trusted sets");
-        }
-
-        return new NitroDocument(
-            payload.ModuleId!, timestamp, payload.Digest!, pcrs, payload.Certificate!, payload.CaBundle!.Select(c => c!).ToArray(),
-            payload.PublicKey, payload.UserData, payload.Nonce);
     }
 
     private static void ValidateFields(NitroPayload doc)
@@ -191,33 +209,71 @@ public sealed class NitroAttestationVerifier
         }
     }
 
-    private static (X509Certificate2 Leaf, X509Certificate2[] CaBundle) ParseCertificates(NitroPayload doc)
+    /// <summary>The leaf certificate and its public key, which must be ECDSA P-384, in a certificate signed with ECDSA SHA-384.</summary>
+    private static X509Certificate2 ParseLeaf(byte[] der, out ECDsa key)
     {
-        var leaf = ParseCertificate(doc.Certificate!, "certificate");
-        using (var key = leaf.GetECDsaPublicKey())
+        var leaf = ParseCertificate(der, "certificate");
+        ECDsa? parsed;
+        try
         {
-            if (key is null || key.KeySize != 384)
-            {
-                throw Fail(NitroFailure.UnsupportedCertificateKey, "attestation certificate public key is not ECDSA P-384");
-            }
+            parsed = leaf.GetECDsaPublicKey();
+        }
+        catch (CryptographicException ex)
+        {
+            leaf.Dispose();
+            throw Fail(NitroFailure.UnsupportedCertificateKey, $"attestation certificate public key is not a valid ECDSA P-384 key: {ex.Message}");
+        }
+
+        if (parsed is null || parsed.KeySize != 384)
+        {
+            parsed?.Dispose();
+            leaf.Dispose();
+            throw Fail(NitroFailure.UnsupportedCertificateKey, "attestation certificate public key is not ECDSA P-384");
         }
 
         if (leaf.SignatureAlgorithm.Value != EcdsaWithSha384Oid)
         {
-            throw Fail(NitroFailure.UnsupportedCertificateSignatureAlgorithm, $"attestation certificate signature algorithm is not ECDSAWithSHA384 (got {leaf.SignatureAlgorithm.FriendlyName ?? leaf.SignatureAlgorithm.Value})");
+            var algorithm = leaf.SignatureAlgorithm.FriendlyName ?? leaf.SignatureAlgorithm.Value;
+            parsed.Dispose();
+            leaf.Dispose();
+            throw Fail(NitroFailure.UnsupportedCertificateSignatureAlgorithm, $"attestation certificate signature algorithm is not ECDSAWithSHA384 (got {algorithm})");
         }
 
-        return (leaf, doc.CaBundle!.Select((der, i) => ParseCertificate(der!, $"cabundle[{i}]")).ToArray());
+        key = parsed;
+        return leaf;
     }
 
+    /// <summary>
+    /// A certificate whose fields the later checks read (validity, subject, issuer, signature algorithm, key usage, basic
+    /// constraints) all decode: the
+    /// platform decodes them lazily, so a malformed field would otherwise throw CryptographicException in a later check.
+    /// </summary>
     private static X509Certificate2 ParseCertificate(byte[] der, string field)
     {
+        X509Certificate2? certificate = null;
         try
         {
-            return X509CertificateLoader.LoadCertificate(der);
+            certificate = X509CertificateLoader.LoadCertificate(der);
+            _ = certificate.NotBefore;
+            _ = certificate.NotAfter;
+            _ = certificate.Subject;
+            _ = certificate.Issuer;
+            _ = certificate.SignatureAlgorithm.Value;
+            foreach (var extension in certificate.Extensions)
+            {
+                _ = extension switch
+                {
+                    X509KeyUsageExtension keyUsage => keyUsage.KeyUsages,
+                    X509BasicConstraintsExtension constraints => (object)constraints.CertificateAuthority,
+                    _ => null,
+                };
+            }
+
+            return certificate;
         }
         catch (CryptographicException ex)
         {
+            certificate?.Dispose();
             throw Fail(NitroFailure.BadCertificate, $"attestation {field} is not a DER X.509 certificate: {ex.Message}");
         }
     }
@@ -242,7 +298,17 @@ public sealed class NitroAttestationVerifier
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        if (!chain.Build(leaf))
+        bool built;
+        try
+        {
+            built = chain.Build(leaf);
+        }
+        catch (CryptographicException ex)
+        {
+            throw Fail(NitroFailure.UntrustedCertificateChain, $"attestation certificate chain cannot be built: {ex.Message}");
+        }
+
+        if (!built)
         {
             var reasons = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct());
             throw Fail(NitroFailure.UntrustedCertificateChain, $"attestation certificate chain does not lead to a configured CA root: {reasons}");

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Registries;
 using Microsoft.Extensions.Configuration;
 
 namespace CreAspire.Chain.Configuration;
@@ -52,7 +52,7 @@ public sealed class ChainOptions : IValidatableObject
     }
 
     /// <summary>Throws when an address needed by a component is missing or malformed.</summary>
-    public static string RequireAddress(string value, string key) => Hex.IsHexOfLength(value, 20)
+    public static string RequireAddress(string value, string key) => ChainAddresses.IsAddress(value)
         ? value.ToLowerInvariant()
         : throw new InvalidOperationException(
             $"Chain:{key} = '{value}' is not a 0x contract address; set Chain__{key} to the address the 'contracts' setup deployed.");

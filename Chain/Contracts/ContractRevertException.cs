@@ -1,19 +1,24 @@
-using CreAspire.Chain.Abi;
-using CreAspire.Chain.Crypto;
-
 namespace CreAspire.Chain.Contracts;
 
+/// <summary>One decoded argument of a contract error.</summary>
+public sealed record ContractErrorArgument(string Name, string Type, object? Value)
+{
+    public override string ToString() => $"{(Name.Length > 0 ? Name + ": " : "")}{ContractErrors.FormatValue(Value)}";
+}
+
 /// <summary>
-/// A contract call or transaction reverted. <see cref="Error"/> is the decoded custom error (or Error(string)/Panic),
-/// and the message names it with its arguments, e.g. "WorkflowRegistry.upsertWorkflow reverted: AttributesTooLong(provided: 2048, max: 1024)".
+/// A contract call or transaction reverted. <see cref="ErrorName"/> and <see cref="Arguments"/> are the decoded custom error
+/// (or Error(string)), and the message names them in a sentence, e.g.
+/// "WorkflowRegistry.upsertWorkflow reverted with WorkflowNameTooLong(provided: 80, maxAllowed: 64)".
 /// </summary>
 public sealed class ContractRevertException : Exception
 {
-    public ContractRevertException(string operation, DecodedCall? error, byte[] revertData, Exception? innerException = null)
-        : base($"{operation} reverted: {Describe(error, revertData)}", innerException)
+    public ContractRevertException(string operation, string? errorName, IReadOnlyList<ContractErrorArgument> arguments, string revertData, Exception? innerException = null)
+        : base($"{operation} reverted with {Describe(errorName, arguments, revertData)}", innerException)
     {
         Operation = operation;
-        Error = error;
+        ErrorName = errorName;
+        Arguments = arguments;
         RevertData = revertData;
     }
 
@@ -23,17 +28,31 @@ public sealed class ContractRevertException : Exception
 
     public ContractRevertException(string message, Exception innerException) : base(message, innerException) { }
 
+    /// <summary>"Contract.function" (or "deploy Contract").</summary>
     public string Operation { get; } = "";
 
-    /// <summary>The decoded error, or null when the revert data matched no known error.</summary>
-    public DecodedCall? Error { get; }
+    /// <summary>The error's name ("WorkflowNameTooLong", "Error" for a reason string), or null when the data matched no known error.</summary>
+    public string? ErrorName { get; }
 
-    /// <summary>The error's name ("AttributesTooLong"), or null when unknown.</summary>
-    public string? ErrorName => Error?.Name;
+    public IReadOnlyList<ContractErrorArgument> Arguments { get; } = [];
 
-    public byte[] RevertData { get; } = [];
+    /// <summary>0x revert data (selector + ABI-encoded arguments), "0x" when there was none.</summary>
+    public string RevertData { get; } = "0x";
 
-    private static string Describe(DecodedCall? error, byte[] revertData) => error is not null
-        ? error.ToString()
-        : revertData.Length == 0 ? "without a reason (no revert data)" : $"unknown error {Hex.Encode0x(revertData)}";
+    /// <summary>The argument called <paramref name="name"/>, or null.</summary>
+    public object? Argument(string name) => Arguments.FirstOrDefault(a => a.Name == name)?.Value;
+
+    private static string Describe(string? errorName, IReadOnlyList<ContractErrorArgument> arguments, string revertData) => errorName is not null
+        ? $"{errorName}({string.Join(", ", arguments)})"
+        : revertData is "" or "0x" ? "no reason (no revert data)" : $"an error this contract's ABI does not declare ({revertData})";
+}
+
+/// <summary>A mined transaction failed (status 0) and replaying it did not reveal a revert reason.</summary>
+public sealed class TransactionFailedException : Exception
+{
+    public TransactionFailedException(string message) : base(message) { }
+
+    public TransactionFailedException(string message, Exception innerException) : base(message, innerException) { }
+
+    public TransactionFailedException() { }
 }

@@ -1,11 +1,11 @@
-using CreAspire.Chain.Crypto;
+using Nethereum.Signer;
 
 namespace CreAspire.Chain.Contracts;
 
 /// <summary>Anvil's (and Hardhat's) well-known, publicly documented development keys. Never use them on a real chain.</summary>
 public static class DevAccounts
 {
-    /// <summary>Account #0 (0xf39f…2266): deploys the registries and owns them.</summary>
+    /// <summary>Account #0 (0xf39f…2266): deploys the registries and owns them; the allowed signer of owner links.</summary>
     public const string DeployerPrivateKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
     /// <summary>Account #1 (0x7099…79c8): the default workflow owner, linked at deployment.</summary>
@@ -14,9 +14,16 @@ public static class DevAccounts
     /// <summary>Account #2 (0x3c44…93bc): never linked; useful to show that unlinked owners are refused.</summary>
     public const string UnlinkedPrivateKey = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
-    public static EthKey Deployer => EthKey.FromHex(DeployerPrivateKey);
+    public static EthECKey Deployer => new(DeployerPrivateKey);
 
-    public static EthKey WorkflowOwner => EthKey.FromHex(WorkflowOwnerPrivateKey);
+    public static EthECKey WorkflowOwner => new(WorkflowOwnerPrivateKey);
 
-    public static EthKey Unlinked => EthKey.FromHex(UnlinkedPrivateKey);
+    public static EthECKey Unlinked => new(UnlinkedPrivateKey);
+
+    /// <summary>Lower-case 0x address of a key.</summary>
+    public static string AddressOf(EthECKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.GetPublicAddress().ToLowerInvariant();
+    }
 }

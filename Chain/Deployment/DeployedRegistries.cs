@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CreAspire.Chain.Deployment;
 
-/// <summary>What <see cref="RegistryDeployer.DeployAsync(string, TopologySpec, CancellationToken)"/> produced.</summary>
+/// <summary>What <see cref="RegistryDeployer"/> produced.</summary>
 public sealed record DeployedRegistries(
     ulong ChainId,
     string WorkflowRegistry,
@@ -12,6 +12,9 @@ public sealed record DeployedRegistries(
     string WorkflowOwner,
     ulong BlockNumber)
 {
+    /// <summary>The Chainlink chain selector recorded with the CapabilitiesRegistry in the WorkflowRegistry; null when the chain id has none.</summary>
+    public ulong? ChainSelector { get; init; }
+
     /// <summary>The configuration keys nodes read (Chain:ChainId, Chain:WorkflowRegistry, Chain:CapabilitiesRegistry); use "__" for env vars.</summary>
     public IReadOnlyDictionary<string, string> ToConfiguration() => new Dictionary<string, string>
     {

@@ -1,29 +1,24 @@
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 
 namespace CreAspire.Chain.Deployment;
 
 /// <summary>
-/// A node to register: its name (for logs), signer address, 32-byte p2p id and encryption public key (65-byte uncompressed
-/// secp256k1, the node's own key: secrets for it are sealed to it).
+/// A node to register: its name (for logs), signer address, 32-byte p2p id, 32-byte X25519 encryption public key (what the
+/// vault seals secrets to) and 32-byte Ed25519 CSA public key.
 /// </summary>
 public sealed record NodeSpec(string Name, string Signer, byte[] P2pId)
 {
     public byte[] EncryptionPublicKey { get; init; } = [];
 
-    /// <summary>The node derived like NodeIdentity: key = EthKey.Derive(seed, name); p2p id = keccak256(public key X ‖ Y).</summary>
-    public static NodeSpec Derive(string seed, string name) => FromKey(name, EthKey.Derive(seed, name));
+    public byte[] CsaKey { get; init; } = [];
 
-    public static NodeSpec FromKey(string name, EthKey key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return new NodeSpec(name, key.Address, P2pIdOf(key)) { EncryptionPublicKey = key.PublicKey };
-    }
+    /// <summary>The node derived like NodeIdentity does: <see cref="NodeKeys.Derive"/>(seed, name).</summary>
+    public static NodeSpec Derive(string seed, string name) => FromKeys(name, NodeKeys.Derive(seed, name));
 
-    /// <summary>keccak256 of the uncompressed public key without its 0x04 prefix.</summary>
-    public static byte[] P2pIdOf(EthKey key)
+    public static NodeSpec FromKeys(string name, NodeKeys keys)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        return Keccak256.Hash(key.PublicKey.AsSpan(1));
+        ArgumentNullException.ThrowIfNull(keys);
+        return new NodeSpec(name, keys.Address, keys.P2pId) { EncryptionPublicKey = keys.EncryptionPublicKey, CsaKey = keys.CsaPublicKey };
     }
 }
 
@@ -54,13 +49,27 @@ public sealed record TopologySpec(IReadOnlyList<DonSpec> Dons)
     public const string RelayDonName = "relay";
     public const string CapabilityDonName = "capability";
 
+    /// <summary>
+    /// The real CapabilitiesRegistry refuses a node that supports no capability (<c>InvalidNodeCapabilities</c>). Nodes of a
+    /// DON that serves none (the relay DON: it answers the gateway's confidential relay handler, not capability calls)
+    /// are registered as supporting this node-level capability, which no DON configures, so no launcher serves it.
+    /// </summary>
+    public const string RelayNodeCapability = "confidential-relay@1.0.0";
+
     public uint WorkflowLimitPerFamily { get; init; } = 100;
 
     /// <summary>Families whose DON limit is set: those of the DONs that accept workflows.</summary>
     public IReadOnlyList<string> WorkflowFamilies => Dons.Where(d => d.AcceptsWorkflows).SelectMany(d => d.Families).Distinct(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Every capability id served by some DON, in first-seen order.</summary>
-    public IReadOnlyList<string> CapabilityIds => Dons.SelectMany(d => d.Capabilities).Select(c => c.CapabilityId).Distinct(StringComparer.Ordinal).ToArray();
+    /// <summary>Every capability id a node supports, in first-seen order (DON capabilities, then the relay marker if used).</summary>
+    public IReadOnlyList<string> CapabilityIds => Dons.SelectMany(NodeCapabilitiesOf).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>What the members of <paramref name="don"/> register as supported: the DON's capabilities, or <see cref="RelayNodeCapability"/>.</summary>
+    public static IReadOnlyList<string> NodeCapabilitiesOf(DonSpec don)
+    {
+        ArgumentNullException.ThrowIfNull(don);
+        return don.Capabilities.Count > 0 ? don.Capabilities.Select(c => c.CapabilityId).ToArray() : [RelayNodeCapability];
+    }
 
     /// <summary>
     /// The default topology (ARCHITECTURE §3): workflow DON wf-0..n [cron-trigger@1.0.0, confidential-workflows@1.0.0-alpha],

@@ -7,7 +7,7 @@ public enum WorkflowStatus : byte
     Paused = 1,
 }
 
-/// <summary>One entry of getWorkflowListByDON (the contract's WorkflowMetadataView, field for field).</summary>
+/// <summary>One entry of getWorkflowListByDON (the contract's WorkflowMetadataView, field for field; owner lower-case 0x).</summary>
 public sealed record WorkflowMetadata(
     byte[] WorkflowId,
     string Owner,
@@ -20,8 +20,14 @@ public sealed record WorkflowMetadata(
     byte[] Attributes,
     string DonFamily);
 
-/// <summary>Reads the workflow list the syncer reconciles against (implemented by the WorkflowRegistry binding).</summary>
+/// <summary>Reads the workflow list the syncer reconciles against (implemented over the WorkflowRegistry service).</summary>
 public interface IWorkflowRegistryReader
 {
+    /// <summary>Lower-case 0x address of the registry (for messages).</summary>
+    string Address { get; }
+
+    /// <summary>The registry's typeAndVersion(); the syncer refuses a registry that is not the one this project targets.</summary>
+    Task<string> TypeAndVersionAsync(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<WorkflowMetadata>> GetWorkflowListByDonAsync(string donFamily, ulong start, ulong limit, CancellationToken cancellationToken);
 }

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using CreAspire.Don.Transport;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Topology;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -60,10 +62,61 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
         return metadata.WorkflowDonId != 0 && (MemberOf is null || MemberOf.Contains(metadata.WorkflowDonId)) ? metadata.WorkflowDonId : LocalDonId;
     }
 
+    /// <summary>Span don.call &lt;capability&gt; around the whole call; one don.request child per member, current while its request is sent.</summary>
     public async Task<CapabilityResponse> ExecuteAsync(CapabilityCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var callerDonId = CallerDonFor(call.Metadata);
+        using var activity = StartCallSpan(call, callerDonId);
+        var startedAt = Stopwatch.GetTimestamp();
+        var outcome = "reached";
+        try
+        {
+            return await CallAsync(call, callerDonId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outcome = ex switch
+            {
+                TimeoutException => "timeout",
+                CapabilityQuorumException => "unobtainable",
+                OperationCanceledException => "cancelled",
+                _ => "failed",
+            };
+            activity.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            activity?.SetTag(TelemetryTags.QuorumOutcome, outcome);
+            DonTelemetry.CallDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds,
+                new KeyValuePair<string, object?>(TelemetryTags.CapabilityId, Id), new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+        }
+    }
+
+    private Activity? StartCallSpan(CapabilityCall call, uint callerDonId)
+    {
+        if (!DonTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        return DonTelemetry.Source.StartActivity("don.call " + Id, ActivityKind.Client)?
+            .SetTag(TelemetryTags.CapabilityId, Id)
+            .SetTag(TelemetryTags.CapabilityMethod, call.Method)
+            .SetTag(TelemetryTags.WorkflowId, call.Metadata.WorkflowId)
+            .SetTag(TelemetryTags.ExecutionId, call.Metadata.WorkflowExecutionId)
+            .SetTag("capability.reference_id", call.Metadata.ReferenceId)
+            .SetTag(TelemetryTags.CallerDonId, callerDonId)
+            .SetTag(TelemetryTags.NodeAddress, _transport.Identity.Address)
+            .SetTag(TelemetryTags.DonId, CapabilityDon.Id)
+            .SetTag(TelemetryTags.DonF, CapabilityDon.F)
+            .SetTag(TelemetryTags.DonMembers, CapabilityDon.Members.Count)
+            .SetTag(TelemetryTags.QuorumRequired, CapabilityDon.F + 1);
+    }
+
+    private async Task<CapabilityResponse> CallAsync(CapabilityCall call, uint callerDonId, CancellationToken cancellationToken)
+    {
         var request = new RemoteCapabilityRequest(callerDonId, CapabilityDon.Id, Id, call.Method, call.Payload?.ToByteArray() ?? [], call.Metadata);
         var body = DonJson.Serialize(request);
         var requestKey = RemoteRequestKey.BodyDigest(body);
@@ -120,12 +173,34 @@ public sealed partial class RemoteCapabilityClient : IExecutableCapability
 
     private string Describe(uint callerDonId) => $"{Id} on DON {CapabilityDon.Id} ({CapabilityDon.Name}) called for DON {callerDonId}";
 
+    /// <summary>
+    /// One member's request, in span don.request (its context goes with the request; the answer's context, the capability
+    /// node's capability.execute span, becomes a link).
+    /// </summary>
     private async Task<NodeOutcome> SendOneAsync(string member, byte[] body, string requestKey, CancellationToken cancellationToken)
+    {
+        using var activity = DonTelemetry.Source.StartActivity("don.request", ActivityKind.Client);
+        activity?.SetTag(TelemetryTags.PeerAddress, member).SetTag(TelemetryTags.CapabilityId, Id);
+        var outcome = await ReceiveOneAsync(member, body, requestKey, activity, cancellationToken).ConfigureAwait(false);
+        if (outcome.Error is { } error)
+        {
+            activity.Fail(error);
+        }
+
+        return outcome;
+    }
+
+    private async Task<NodeOutcome> ReceiveOneAsync(string member, byte[] body, string requestKey, Activity? activity, CancellationToken cancellationToken)
     {
         try
         {
             var reply = await _transport.SendAsync(member, body, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            var response = DonJson.DeserializeResponse(reply);
+            if (activity is not null && reply.Trace != default)
+            {
+                activity.AddLink(new ActivityLink(reply.Trace, new ActivityTagsCollection { [TelemetryTags.LinkRelation] = "answered_by" }));
+            }
+
+            var response = DonJson.DeserializeResponse(reply.Body);
             if (response is null || response.RequestKey != requestKey || response.CapabilityDonId != CapabilityDon.Id)
             {
                 return NodeOutcome.Failed(member, "answered for a different request");

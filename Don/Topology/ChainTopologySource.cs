@@ -1,5 +1,4 @@
 using CreAspire.Chain.Configuration;
-using CreAspire.Chain.Crypto;
 using CreAspire.Chain.Registries;
 using CreAspire.Protocol.Topology;
 using Microsoft.Extensions.Configuration;
@@ -20,7 +19,7 @@ namespace CreAspire.Don.Topology;
 /// </summary>
 public sealed class ChainTopologySource : ITopologySource, IDisposable
 {
-    private readonly CapabilitiesRegistry _registry;
+    private readonly CapabilitiesRegistryReader _registry;
     private readonly TimeSpan _refreshInterval;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -31,7 +30,7 @@ public sealed class ChainTopologySource : ITopologySource, IDisposable
     private int _refreshing;
     private int _disposed;
 
-    public ChainTopologySource(CapabilitiesRegistry registry, TimeSpan refreshInterval, TimeProvider? clock = null, ILogger<ChainTopologySource>? logger = null)
+    public ChainTopologySource(CapabilitiesRegistryReader registry, TimeSpan refreshInterval, TimeProvider? clock = null, ILogger<ChainTopologySource>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(refreshInterval, TimeSpan.Zero);
@@ -100,36 +99,36 @@ public sealed class ChainTopologySource : ITopologySource, IDisposable
         }
     }
 
-    /// <summary>Reads everything now (no cache): DONs with members as signer addresses, nodes, capability ids.</summary>
+    /// <summary>
+    /// Reads everything now (no cache): DONs with members as signer addresses, nodes, capability ids (deprecated ones left
+    /// out). The first read checks the registry's typeAndVersion and refuses one this project does not target.
+    /// </summary>
     public async Task<RegistrySnapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var capabilitiesTask = _registry.GetCapabilitiesAsync(cancellationToken);
-        var nodesTask = _registry.GetNodesAsync(cancellationToken);
-        var donsTask = _registry.GetDonsAsync(cancellationToken);
-        await Task.WhenAll(capabilitiesTask, nodesTask, donsTask).ConfigureAwait(false);
-
-        var nodes = nodesTask.Result;
-        var signerByP2pId = nodes.ToDictionary(n => Hex.Encode0x(n.P2pId), n => n.Signer.ToLowerInvariant(), StringComparer.Ordinal);
-        var dons = donsTask.Result.Select(d => new DonInfo(
+        var contents = await _registry.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var signerByP2pId = contents.Nodes.ToDictionary(n => Hex0x(n.P2pId), n => n.Signer, StringComparer.Ordinal);
+        var dons = contents.Dons.Select(d => new DonInfo(
             d.Id,
             d.Name,
             d.F,
             d.DonFamilies,
             d.IsPublic,
             d.AcceptsWorkflows,
-            d.NodeP2pIds.Select(p => signerByP2pId.TryGetValue(Hex.Encode0x(p), out var signer)
+            d.NodeP2PIds.Select(p => signerByP2pId.TryGetValue(Hex0x(p), out var signer)
                 ? signer
-                : throw new InvalidOperationException($"DON '{d.Name}' lists node {Hex.Encode0x(p)} that CapabilitiesRegistry {_registry.Address} does not know.")).ToArray(),
+                : throw new InvalidOperationException($"DON '{d.Name}' lists node {Hex0x(p)} that CapabilitiesRegistry {_registry.Address} does not know.")).ToArray(),
             d.CapabilityConfigurations.Select(c => new DonCapabilityConfig(c.CapabilityId, c.Config)).ToArray())).ToArray();
 
         return new RegistrySnapshot(
             dons,
-            nodes.Select(n => new NodeInfo(n.Signer.ToLowerInvariant(), Hex.Encode0x(n.P2pId), n.CapabilityIds)
+            contents.Nodes.Select(n => new NodeInfo(n.Signer, Hex0x(n.P2pId), n.CapabilityIds)
             {
-                EncryptionPublicKey = Hex.Encode(n.EncryptionPublicKey),
+                EncryptionPublicKey = Convert.ToHexStringLower(n.EncryptionPublicKey),
             }).ToArray(),
-            capabilitiesTask.Result.Select(c => c.CapabilityId).ToArray());
+            contents.Capabilities.Where(c => !c.IsDeprecated).Select(c => c.CapabilityId).ToArray());
     }
+
+    private static string Hex0x(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
 
     public void Dispose()
     {
@@ -157,7 +156,7 @@ public static class ChainTopologyServiceCollectionExtensions
         services.AddCapabilitiesRegistry(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ChainTopologySource(
-            sp.GetRequiredService<CapabilitiesRegistry>(),
+            sp.GetRequiredService<CapabilitiesRegistryReader>(),
             sp.GetRequiredService<IOptions<ChainOptions>>().Value.TopologyRefreshInterval,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<ChainTopologySource>>()));

@@ -3,7 +3,9 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
+using Nethereum.Util;
 
 namespace CreAspire.Don.Transport;
 
@@ -29,7 +31,8 @@ internal sealed record DonSessionKeys(byte[] Send, byte[] Receive);
 /// </summary>
 public static class DonHandshake
 {
-    public const int Version = 1;
+    /// <summary>2: session records may carry a W3C trace context (<see cref="DonSession"/>); a version-1 peer could not read them.</summary>
+    public const int Version = 2;
 
     /// <summary>Largest handshake message accepted.</summary>
     public const int MaxHandshakeBytes = 4096;
@@ -51,7 +54,7 @@ public static class DonHandshake
         BinaryPrimitives.WriteInt64BigEndian(timestamp, timestampUnixMs);
         stream.Write(timestamp);
         WriteField(stream, ephemeralKey);
-        return Keccak256.Hash(stream.ToArray());
+        return Sha3Keccack.Current.CalculateHash(stream.ToArray());
     }
 
     /// <summary>keccak256(domain ‖ sha256(hello bytes as sent) ‖ len‖sender ‖ len‖ephemeral key); signed with EIP-191.</summary>
@@ -62,19 +65,20 @@ public static class DonHandshake
         stream.Write(SHA256.HashData(helloBytes));
         WriteField(stream, Encoding.UTF8.GetBytes(sender.ToLowerInvariant()));
         WriteField(stream, ephemeralKey);
-        return Keccak256.Hash(stream.ToArray());
+        return Sha3Keccack.Current.CalculateHash(stream.ToArray());
     }
 
     /// <summary>A signed hello from <paramref name="node"/> to <paramref name="receiver"/> with a fresh ephemeral key.</summary>
-    public static (DonHello Hello, ECDiffieHellman Ephemeral) CreateHello(EthKey node, string receiver, TimeProvider clock)
+    public static (DonHello Hello, ECDiffieHellman Ephemeral) CreateHello(EthECKey node, string receiver, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(clock);
         var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var publicKey = ExportPublicKey(ephemeral);
         var timestamp = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var signature = node.SignPersonalMessage(HelloDigest(node.Address, receiver, timestamp, publicKey));
-        return (new DonHello(Version, node.Address, receiver, timestamp, publicKey, signature), ephemeral);
+        var address = node.GetPublicAddress().ToLowerInvariant();
+        var signature = PersonalMessages.Sign(node, HelloDigest(address, receiver, timestamp, publicKey));
+        return (new DonHello(Version, address, receiver, timestamp, publicKey, signature), ephemeral);
     }
 
     public static byte[] Serialize(DonHello hello) => JsonSerializer.SerializeToUtf8Bytes(hello, Json);
@@ -119,7 +123,7 @@ public static class DonHandshake
             return $"stale hello: timestamp is {(now - hello.TimestampUnixMs) / 1000.0:0.###} s from this node's clock (allowed ±{skew / 1000.0:0.###} s)";
         }
 
-        var signer = Eip191.RecoverSigner(HelloDigest(hello.Sender, hello.Receiver, hello.TimestampUnixMs, hello.EphemeralKey), hello.Signature);
+        var signer = PersonalMessages.RecoverSigner(HelloDigest(hello.Sender, hello.Receiver, hello.TimestampUnixMs, hello.EphemeralKey), hello.Signature);
         if (signer is null)
         {
             return "hello signature does not recover to any key";
@@ -134,11 +138,12 @@ public static class DonHandshake
     }
 
     /// <summary>The acceptor's signed welcome and the session keys (acceptor's view: send = acceptor→dialer).</summary>
-    internal static (DonWelcome Welcome, byte[] WelcomeBytes, DonSessionKeys Keys) Accept(EthKey node, byte[] helloBytes, DonHello hello)
+    internal static (DonWelcome Welcome, byte[] WelcomeBytes, DonSessionKeys Keys) Accept(EthECKey node, byte[] helloBytes, DonHello hello)
     {
         using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var publicKey = ExportPublicKey(ephemeral);
-        var welcome = new DonWelcome(node.Address, publicKey, node.SignPersonalMessage(WelcomeDigest(helloBytes, node.Address, publicKey)), null);
+        var address = node.GetPublicAddress().ToLowerInvariant();
+        var welcome = new DonWelcome(address, publicKey, PersonalMessages.Sign(node, WelcomeDigest(helloBytes, address, publicKey)), null);
         var welcomeBytes = Serialize(welcome);
         var (dialerToAcceptor, acceptorToDialer) = DeriveKeys(ephemeral, hello.EphemeralKey, helloBytes, welcomeBytes);
         return (welcome, welcomeBytes, new DonSessionKeys(acceptorToDialer, dialerToAcceptor));
@@ -157,7 +162,7 @@ public static class DonHandshake
         }
         catch (JsonException ex)
         {
-            throw new DonTransportException($"node {expectedPeer} answered the session hello with malformed JSON: {ex.Message}", ex);
+            throw new DonTransportException($"node {expectedPeer} answered the session hello with something that is not a welcome: {DescribeJsonError(welcomeBytes, ex)}", ex);
         }
 
         if (welcome?.Error is { } error)
@@ -170,7 +175,7 @@ public static class DonHandshake
             throw new DonTransportException($"node {expectedPeer} answered the session hello without a signed welcome");
         }
 
-        var signer = Eip191.RecoverSigner(WelcomeDigest(helloBytes, welcome.Sender, welcome.EphemeralKey), welcome.Signature);
+        var signer = PersonalMessages.RecoverSigner(WelcomeDigest(helloBytes, welcome.Sender, welcome.EphemeralKey), welcome.Signature);
         if (!string.Equals(signer, expectedPeer, StringComparison.OrdinalIgnoreCase) || !string.Equals(welcome.Sender, expectedPeer, StringComparison.OrdinalIgnoreCase))
         {
             throw new DonTransportException($"the node at this URL is not {expectedPeer}: its welcome is signed by {signer ?? "nobody"} (claims {welcome.Sender})");
@@ -179,6 +184,13 @@ public static class DonHandshake
         var (dialerToAcceptor, acceptorToDialer) = DeriveKeys(ephemeral, welcome.EphemeralKey, helloBytes, welcomeBytes);
         return new DonSessionKeys(dialerToAcceptor, acceptorToDialer);
     }
+
+    /// <summary>
+    /// Why a handshake message did not parse, in words: the reader's own message for text that is not JSON; for JSON of
+    /// the wrong shape the member and what it must be (the serializer's message names .NET types instead).
+    /// </summary>
+    public static string DescribeJsonError(ReadOnlySpan<byte> message, JsonException exception) =>
+        DonJson.DescribeError(message, exception, "version is a number, ephemeralKey and signature are base64 strings, the rest are strings");
 
     /// <summary>Reads one handshake message (null when the peer closed instead), bounded by the caller's token.</summary>
     internal static async Task<byte[]?> ReceiveHandshakeAsync(WebSocket socket, CancellationToken cancellationToken)

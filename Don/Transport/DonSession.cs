@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
@@ -11,6 +12,9 @@ namespace CreAspire.Don.Transport;
 /// <summary>An answer to one DON request: an HTTP-like status (200 = answered) and the body.</summary>
 public readonly record struct DonReply(int StatusCode, byte[] Body)
 {
+    /// <summary>The span that produced the answer (W3C trace context, carried in the response record); default when none.</summary>
+    public ActivityContext Trace { get; init; }
+
     public bool IsSuccess => StatusCode == 200;
 
     public static DonReply Text(int statusCode, string message) => new(statusCode, Encoding.UTF8.GetBytes(message));
@@ -18,8 +22,11 @@ public readonly record struct DonReply(int StatusCode, byte[] Body)
     public string BodyText => Encoding.UTF8.GetString(Body);
 }
 
-/// <summary>Handles one request that arrived on a session from the authenticated node <paramref name="sender"/>.</summary>
-public delegate Task<DonReply> DonRequestHandler(string sender, byte[] body, CancellationToken cancellationToken);
+/// <summary>
+/// Handles one request that arrived on a session from the authenticated node <paramref name="sender"/>;
+/// <paramref name="trace"/> is the sender's span the request was sent from (default when it sent none).
+/// </summary>
+public delegate Task<DonReply> DonRequestHandler(string sender, byte[] body, ActivityContext trace, CancellationToken cancellationToken);
 
 /// <summary>
 /// One authenticated WebSocket session between two nodes, after <see cref="DonHandshake"/>. The dialer sends requests,
@@ -29,13 +36,22 @@ public delegate Task<DonReply> DonRequestHandler(string sender, byte[] body, Can
 /// A frame that fails authentication, a malformed frame or any socket error closes the session, failing every request
 /// still waiting on it; the client opens a new session on its next send.
 /// </summary>
-/// <remarks>Record: type (1 byte: 1 request, 2 response) ‖ id (uint64BE) ‖ status (uint16BE) ‖ length (int32BE) ‖ body.</remarks>
+/// <remarks>
+/// Record: type (1 byte: 1 request, 2 response; | 0x80 when a trace context follows the header) ‖ id (uint64BE) ‖ status
+/// (uint16BE) ‖ length (int32BE) ‖ [trace context] ‖ body. The trace context is W3C traceparent and tracestate in binary:
+/// trace id (16) ‖ parent span id (8) ‖ trace flags (1) ‖ tracestate length (uint16BE) ‖ tracestate (ASCII). It travels
+/// per request and per answer inside the authenticated frame, and beside the body, never in it: capability nodes group
+/// identical requests by the body's hash, so each caller's own span id must not be part of what they compare.
+/// </remarks>
 internal sealed partial class DonSession : IAsyncDisposable
 {
     public const int BatchBytes = 64 * 1024;
     private const int HeaderLength = 1 + 8 + 2 + 4;
+    private const int TraceFixedLength = 16 + 8 + 1 + 2;
+    private const int MaxTraceStateLength = 512;
     private const byte RequestRecord = 1;
     private const byte ResponseRecord = 2;
+    private const byte TracedFlag = 0x80;
 
     private readonly WebSocket _socket;
     private readonly DonFrameCodec _sendCodec;
@@ -61,8 +77,15 @@ internal sealed partial class DonSession : IAsyncDisposable
         _maxBodyBytes = maxBodyBytes;
         _handler = handler;
         _logger = logger;
-        _sender = Task.Run(SendLoopAsync);
-        _receiver = Task.Run(ReceiveLoopAsync);
+
+        // The loops serve every request of the session, so they must not run in the activity of whoever opened it (the
+        // first caller's span, or the acceptor's WebSocket upgrade request): a span started without a context of its own
+        // would join that trace.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _sender = Task.Run(SendLoopAsync);
+            _receiver = Task.Run(ReceiveLoopAsync);
+        }
     }
 
     /// <summary>The authenticated node at the other end.</summary>
@@ -76,8 +99,11 @@ internal sealed partial class DonSession : IAsyncDisposable
     /// <summary>Completes when both loops have ended (after <see cref="Close"/> or a socket failure).</summary>
     public Task Completion => Task.WhenAll(_sender, _receiver);
 
-    /// <summary>Sends <paramref name="body"/> as a request and waits for its answer (bounded by the caller's token).</summary>
-    public async Task<DonReply> RequestAsync(byte[] body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="body"/> as a request, with <paramref name="trace"/> (the sending span; default: none) beside
+    /// it, and waits for its answer (bounded by the caller's token).
+    /// </summary>
+    public async Task<DonReply> RequestAsync(byte[] body, ActivityContext trace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var id = (ulong)Interlocked.Increment(ref _nextId);
@@ -85,7 +111,7 @@ internal sealed partial class DonSession : IAsyncDisposable
         _waiting[id] = answer;
         try
         {
-            if (!_outgoing.Writer.TryWrite(new Outgoing(RequestRecord, id, 0, body)))
+            if (!_outgoing.Writer.TryWrite(new Outgoing(RequestRecord, id, 0, body, trace)))
             {
                 throw Closed();
             }
@@ -174,13 +200,57 @@ internal sealed partial class DonSession : IAsyncDisposable
 
     private static void Write(ArrayBufferWriter<byte> frame, Outgoing record)
     {
+        var traced = record.Trace != default;
         var header = frame.GetSpan(HeaderLength);
-        header[0] = record.Type;
+        header[0] = traced ? (byte)(record.Type | TracedFlag) : record.Type;
         BinaryPrimitives.WriteUInt64BigEndian(header[1..], record.Id);
         BinaryPrimitives.WriteUInt16BigEndian(header[9..], record.Status);
         BinaryPrimitives.WriteInt32BigEndian(header[11..], record.Body.Length);
         frame.Advance(HeaderLength);
+        if (traced)
+        {
+            WriteTrace(frame, record.Trace);
+        }
+
         frame.Write(record.Body);
+    }
+
+    private static void WriteTrace(ArrayBufferWriter<byte> frame, ActivityContext trace)
+    {
+        // A tracestate over the W3C limit is dropped rather than cut (a cut list-member would be malformed).
+        var state = trace.TraceState is { Length: > 0 and <= MaxTraceStateLength } s && Ascii.IsValid(s) ? s : "";
+        var span = frame.GetSpan(TraceFixedLength + state.Length);
+        trace.TraceId.CopyTo(span[..16]);
+        trace.SpanId.CopyTo(span[16..24]);
+        span[24] = (byte)trace.TraceFlags;
+        BinaryPrimitives.WriteUInt16BigEndian(span[25..], (ushort)state.Length);
+        Encoding.ASCII.GetBytes(state, span[TraceFixedLength..]);
+        frame.Advance(TraceFixedLength + state.Length);
+    }
+
+    /// <summary>Reads a trace context written by <see cref="WriteTrace"/>; null when it is malformed. An all-zero id reads as no context.</summary>
+    private static (ActivityContext Trace, int Length)? ReadTrace(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < TraceFixedLength)
+        {
+            return null;
+        }
+
+        var stateLength = BinaryPrimitives.ReadUInt16BigEndian(payload[25..]);
+        if (stateLength > MaxTraceStateLength || payload.Length < TraceFixedLength + stateLength)
+        {
+            return null;
+        }
+
+        var traceId = ActivityTraceId.CreateFromBytes(payload[..16]);
+        var spanId = ActivitySpanId.CreateFromBytes(payload[16..24]);
+        if (traceId == default || spanId == default)
+        {
+            return (default, TraceFixedLength + stateLength);
+        }
+
+        var state = stateLength == 0 ? null : Encoding.ASCII.GetString(payload.Slice(TraceFixedLength, stateLength));
+        return (new ActivityContext(traceId, spanId, (ActivityTraceFlags)payload[24], state, isRemote: true), TraceFixedLength + stateLength);
     }
 
     private async Task ReceiveLoopAsync()
@@ -260,26 +330,40 @@ internal sealed partial class DonSession : IAsyncDisposable
                 return $"truncated record header ({payload.Length} bytes)";
             }
 
-            var type = payload[0];
+            var traced = (payload[0] & TracedFlag) != 0;
+            var type = (byte)(payload[0] & ~TracedFlag);
             var id = BinaryPrimitives.ReadUInt64BigEndian(payload[1..]);
             var status = BinaryPrimitives.ReadUInt16BigEndian(payload[9..]);
             var length = BinaryPrimitives.ReadInt32BigEndian(payload[11..]);
-            if (length < 0 || length > _maxBodyBytes || length > payload.Length - HeaderLength)
+            payload = payload[HeaderLength..];
+            ActivityContext trace = default;
+            if (traced)
+            {
+                if (ReadTrace(payload) is not var (context, traceLength))
+                {
+                    return "malformed trace context";
+                }
+
+                trace = context;
+                payload = payload[traceLength..];
+            }
+
+            if (length < 0 || length > _maxBodyBytes || length > payload.Length)
             {
                 return $"record length {length} is out of range";
             }
 
-            var body = payload.Slice(HeaderLength, length).ToArray();
-            payload = payload[(HeaderLength + length)..];
+            var body = payload[..length].ToArray();
+            payload = payload[length..];
             switch (type)
             {
                 case RequestRecord when _handler is not null:
-                    _ = AnswerAsync(id, body);
+                    _ = AnswerAsync(id, body, trace);
                     break;
                 case ResponseRecord when _handler is null:
                     if (_waiting.TryRemove(id, out var waiting))
                     {
-                        waiting.TrySetResult(new DonReply(status, body));
+                        waiting.TrySetResult(new DonReply(status, body) { Trace = trace });
                     }
 
                     break;
@@ -291,12 +375,12 @@ internal sealed partial class DonSession : IAsyncDisposable
         return null;
     }
 
-    private async Task AnswerAsync(ulong id, byte[] body)
+    private async Task AnswerAsync(ulong id, byte[] body, ActivityContext trace)
     {
         DonReply reply;
         try
         {
-            reply = await _handler!(Peer, body, _closing.Token).ConfigureAwait(false);
+            reply = await _handler!(Peer, body, trace, _closing.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
@@ -315,10 +399,10 @@ internal sealed partial class DonSession : IAsyncDisposable
             reply = DonReply.Text(413, $"the answer of {reply.Body.Length} bytes exceeds Don:Transport:MaxBodyBytes ({_maxBodyBytes})");
         }
 
-        _outgoing.Writer.TryWrite(new Outgoing(ResponseRecord, id, (ushort)reply.StatusCode, reply.Body));
+        _outgoing.Writer.TryWrite(new Outgoing(ResponseRecord, id, (ushort)reply.StatusCode, reply.Body, reply.Trace));
     }
 
-    private readonly record struct Outgoing(byte Type, ulong Id, ushort Status, byte[] Body);
+    private readonly record struct Outgoing(byte Type, ulong Id, ushort Status, byte[] Body, ActivityContext Trace);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closed DON session with {Peer}: frame {Sequence} failed authentication (tampered, replayed or reordered)")]
     private static partial void LogFrameRejected(ILogger logger, string peer, ulong sequence);

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http;
 using System.Net.WebSockets;
-using CreAspire.Chain.Crypto;
+using Nethereum.Signer;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Topology;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
     private readonly PeerDirectory _peers;
     private readonly DonTransportOptions _options;
     private readonly ILogger<DonTransportClient> _logger;
-    private readonly EthKey _key;
+    private readonly EthECKey _key;
 
     public DonTransportClient(NodeIdentity identity, PeerDirectory peers, IOptions<DonTransportOptions> options, TimeProvider clock, ILogger<DonTransportClient> logger)
     {
@@ -48,11 +49,13 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
     public TimeProvider Clock { get; }
 
     /// <summary>
-    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its answer body. Throws
-    /// <see cref="DonTransportException"/> when the peer is unknown or unreachable, refuses the request (non-200 status,
-    /// with its reason), or does not answer within <paramref name="timeout"/>.
+    /// Sends <paramref name="body"/> to <paramref name="peerAddress"/> and returns its (successful) answer. The current
+    /// activity's context goes with the request, as HttpClient sends traceparent, and the answer carries the context of
+    /// the span that produced it (<see cref="DonReply.Trace"/>). Throws <see cref="DonTransportException"/> when the peer
+    /// is unknown or unreachable, refuses the request (non-200 status, with its reason), or does not answer within
+    /// <paramref name="timeout"/>.
     /// </summary>
-    public async Task<byte[]> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DonReply> SendAsync(string peerAddress, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peerAddress);
         ArgumentNullException.ThrowIfNull(body);
@@ -70,9 +73,15 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
         deadline.CancelAfter(timeout);
         try
         {
-            var session = await SessionFor(peerAddress.ToLowerInvariant(), baseUrl!).WaitAsync(deadline.Token).ConfigureAwait(false);
-            var reply = await session.RequestAsync(body, deadline.Token).ConfigureAwait(false);
-            return reply.IsSuccess ? reply.Body : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
+            var opening = SessionFor(peerAddress.ToLowerInvariant(), baseUrl!);
+            if (!opening.IsCompletedSuccessfully)
+            {
+                Activity.Current?.AddEvent(new ActivityEvent("waiting for the DON session to open"));
+            }
+
+            var session = await opening.WaitAsync(deadline.Token).ConfigureAwait(false);
+            var reply = await session.RequestAsync(body, Activity.Current?.Context ?? default, deadline.Token).ConfigureAwait(false);
+            return reply.IsSuccess ? reply : throw new DonTransportException($"node {peerAddress} refused the request ({reply.StatusCode}): {reply.BodyText}");
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -117,6 +126,9 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
 
     private async Task<DonSession> ConnectAsync(string peer, Uri baseUrl)
     {
+        // A session outlives the call that happens to open it: its WebSocket upgrade (and the acceptor's request span,
+        // which lasts as long as the session) must not become part of that call's trace. Only this method's flow is affected.
+        Activity.Current = null;
         var builder = new UriBuilder(new Uri(baseUrl, DonTransportOptions.SessionPath));
         builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var url = builder.Uri;

@@ -60,21 +60,35 @@ internal static partial class DonTransportEndpoint
         DonHello? hello = null;
         try
         {
-            var helloBytes = await DonHandshake.ReceiveHandshakeAsync(socket, timeout.Token).ConfigureAwait(false);
+            byte[]? helloBytes;
+            string? failure = null;
+            try
+            {
+                helloBytes = await DonHandshake.ReceiveHandshakeAsync(socket, timeout.Token).ConfigureAwait(false);
+            }
+            catch (DonTransportException ex)
+            {
+                // Too large to be a hello: refused like any other bad hello, so the dialer learns why.
+                helloBytes = [];
+                failure = ex.Message;
+            }
+
             if (helloBytes is null)
             {
                 return null;
             }
 
-            string? failure;
             try
             {
-                hello = DonHandshake.ParseHello(helloBytes);
-                failure = DonHandshake.CheckHello(hello, identity.Address, clock, options.MaxClockSkew);
+                if (failure is null)
+                {
+                    hello = DonHandshake.ParseHello(helloBytes);
+                    failure = DonHandshake.CheckHello(hello, identity.Address, clock, options.MaxClockSkew);
+                }
             }
             catch (JsonException ex)
             {
-                failure = $"hello is not valid JSON: {ex.Message}";
+                failure = $"hello is not a DON session hello: {DonHandshake.DescribeJsonError(helloBytes, ex)}";
             }
 
             if (failure is null)

@@ -18,10 +18,12 @@ public static class EnclaveApi
     }
 
     /// <summary>Waits for F+1 signatures of the same request, then answers with the one run's result.</summary>
-    public static async Task<Results<Ok<ComputeResponse>, ProblemHttpResult>> SubmitAsync(SignedComputeRequest request, ComputeRequestQuorum quorum, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ComputeResponse>, ProblemHttpResult>> SubmitAsync(HttpRequest http, ComputeRequestQuorum quorum, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(http);
         try
         {
+            var request = await SignedComputeRequestReader.ReadAsync(http.Body, cancellationToken);
             var response = await quorum.SubmitAsync(request, cancellationToken);
             return TypedResults.Ok(new ComputeResponse(Convert.ToBase64String(response.ToByteArray())));
         }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using CreAspire.Enclave.Workflows;
 using CreAspire.Protocol.Capabilities;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Topology;
 using Google.Protobuf;
 
@@ -26,19 +28,58 @@ public sealed class ComputeRequestQuorum(
     /// <summary>Groups currently held (waiting for quorum, running, or kept for late signers).</summary>
     public int PendingCount => _pending.Count;
 
+    /// <summary>
+    /// Joins the request's group and waits for the group's one run. Span enclave.quorum (child of the node's HTTP request,
+    /// so of its confidential.delegate): the request that completes the quorum parents enclave.run, which links to the
+    /// other members' spans; requests joining after the run started link to it instead. The trace context travels in the
+    /// HTTP headers, never in the signed request: honest nodes must send byte-identical requests to be grouped.
+    /// </summary>
     public async Task<ConfidentialWorkflowResponse> SubmitAsync(SignedComputeRequest signed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signed);
-        var (request, hash, signer) = Authenticate(signed);
-        var snapshot = await topology.GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
-        var don = snapshot.WorkflowDonOf(signer)
-            ?? throw new EnclaveRequestException(StatusCodes.Status403Forbidden, $"signer {signer} is not a member of any workflow DON in the capabilities registry");
+        using var activity = EnclaveTelemetry.Source.StartActivity("enclave.quorum", ActivityKind.Server);
+        activity?.SetTag(TelemetryTags.ExecutionId, signed.ApplicationRequestId).SetTag(TelemetryTags.PeerAddress, signed.Signer);
+        try
+        {
+            return await SubmitCoreAsync(signed, activity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.Fail(ex);
+            throw;
+        }
+    }
+
+    private async Task<ConfidentialWorkflowResponse> SubmitCoreAsync(SignedComputeRequest signed, Activity? activity, CancellationToken cancellationToken)
+    {
+        ConfidentialWorkflowRequest request;
+        string hash, signer;
+        DonInfo don;
+        try
+        {
+            (request, hash, signer) = Authenticate(signed);
+            var snapshot = await topology.GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            don = snapshot.WorkflowDonOf(signer)
+                ?? throw new EnclaveRequestException(StatusCodes.Status403Forbidden, $"signer {signer} is not a member of any workflow DON in the capabilities registry");
+        }
+        catch (EnclaveRequestException)
+        {
+            RecordQuorum(activity, "rejected");
+            throw;
+        }
 
         Sweep();
-        var (pending, signatures, required) = Join(hash, request, don, signer);
+        var (pending, signatures, required) = Join(hash, request, don, signer, activity?.Context ?? default);
         logger.LogInformation("Compute request {Hash} for execution {ExecutionId}: {Signatures} of {Required} signatures from DON {DonId} (signer {Signer})",
             hash, signed.ApplicationRequestId, signatures, required, don.Id, signer);
-        if (signatures >= required && pending.TryClaimRun())
+        activity?.SetTag(TelemetryTags.WorkflowId, request.Execution.WorkflowId)
+            .SetTag("enclave.request_hash", hash)
+            .SetTag(TelemetryTags.DonId, don.Id)
+            .SetTag(TelemetryTags.DonF, don.F)
+            .SetTag(TelemetryTags.QuorumRequired, required)
+            .SetTag(TelemetryTags.QuorumReceived, signatures);
+        var started = signatures >= required && pending.TryClaimRun();
+        if (started)
         {
             pending.QuorumReached.TrySetResult();
             _ = Task.Run(() => RunAsync(pending), CancellationToken.None);
@@ -50,22 +91,42 @@ public sealed class ComputeRequestQuorum(
         }
         catch (TimeoutException)
         {
+            RecordQuorum(activity, "timeout");
             throw new EnclaveRequestException(StatusCodes.Status504GatewayTimeout,
                 $"received {pending.SignaturesFrom(don)} of {required} required signatures within {_options.QuorumTimeout} for execution {signed.ApplicationRequestId} (request {hash})");
         }
 
-        return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        RecordQuorum(activity, "reached");
+        activity?.SetTag(TelemetryTags.QuorumRole, started ? "started" : "joined");
+        try
+        {
+            return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!started && activity is not null && pending.RunSpan != default)
+            {
+                activity.AddLink(new ActivityLink(pending.RunSpan, new ActivityTagsCollection { [TelemetryTags.LinkRelation] = "executed_by" }));
+            }
+        }
+    }
+
+    /// <summary>outcome: reached, timeout (too few signatures in time) or rejected (malformed, bad signature, unknown signer).</summary>
+    private static void RecordQuorum(Activity? activity, string outcome)
+    {
+        EnclaveTelemetry.QuorumOutcomes.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+        activity?.SetTag(TelemetryTags.QuorumOutcome, outcome);
     }
 
     public void Dispose() => _slots.Dispose();
 
     /// <summary>Adds the signer to the group held for <paramref name="hash"/>, retrying if a sweep retired that group meanwhile.</summary>
-    private (PendingComputeRequest Pending, int Signatures, int Required) Join(string hash, ConfidentialWorkflowRequest request, DonInfo don, string signer)
+    private (PendingComputeRequest Pending, int Signatures, int Required) Join(string hash, ConfidentialWorkflowRequest request, DonInfo don, string signer, ActivityContext requesterSpan)
     {
         while (true)
         {
             var pending = _pending.GetOrAdd(hash, h => new PendingComputeRequest(h, request, time.GetUtcNow()));
-            var (signatures, required) = pending.AddSigner(don, signer);
+            var (signatures, required) = pending.AddSigner(don, signer, requesterSpan);
             if (_pending.TryGetValue(hash, out var current) && ReferenceEquals(current, pending))
             {
                 return (pending, signatures, required);
@@ -110,25 +171,36 @@ public sealed class ComputeRequestQuorum(
         return (request, Convert.ToHexStringLower(hash), signer);
     }
 
-    /// <summary>The run, detached from any one waiter's cancellation; bounded by the concurrency slots.</summary>
+    /// <summary>
+    /// The run, detached from any one waiter's cancellation; bounded by the concurrency slots. Its span, enclave.run, is a
+    /// child of the request that completed the quorum (the current activity when the run was started) and links to the
+    /// other requests of the quorum.
+    /// </summary>
     private async Task RunAsync(PendingComputeRequest pending)
     {
+        using var activity = StartRunSpan(pending);
+        var startedAt = Stopwatch.GetTimestamp();
         if (!await _slots.WaitAsync(0).ConfigureAwait(false))
         {
             _pending.TryRemove(pending.Hash, out _);
-            pending.Result.TrySetException(new EnclaveRequestException(StatusCodes.Status429TooManyRequests,
-                $"enclave at capacity: {_options.MaxConcurrentExecutions} executions are running; retry later"));
+            var busy = new EnclaveRequestException(StatusCodes.Status429TooManyRequests,
+                $"enclave at capacity: {_options.MaxConcurrentExecutions} executions are running; retry later");
+            activity.Fail(busy);
+            pending.Result.TrySetException(busy);
             return;
         }
 
+        var outcome = "failed";
         try
         {
             var response = await runner.RunAsync(pending.Request, pending.Hash, lifetime.ApplicationStopping).ConfigureAwait(false);
+            outcome = "succeeded";
             pending.Result.TrySetResult(response);
         }
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Compute request {Hash} failed: {Message}", pending.Hash, ex.Message);
+            activity.Fail(ex);
             pending.Result.TrySetException(ex is EnclaveRequestException
                 ? ex
                 : new EnclaveRequestException(StatusCodes.Status500InternalServerError, $"execution failed: {ex.Message}", ex));
@@ -136,7 +208,26 @@ public sealed class ComputeRequestQuorum(
         finally
         {
             _slots.Release();
+            activity?.SetTag(TelemetryTags.Outcome, outcome);
+            EnclaveTelemetry.RunDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
         }
+    }
+
+    private static Activity? StartRunSpan(PendingComputeRequest pending)
+    {
+        if (!EnclaveTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var execution = pending.Request.Execution;
+        var activity = EnclaveTelemetry.Source.StartActivity("enclave.run", ActivityKind.Internal, parentContext: default,
+            links: pending.RequesterLinks(except: Activity.Current?.Context ?? default));
+        activity?.SetTag(TelemetryTags.WorkflowId, execution.WorkflowId)
+            .SetTag(TelemetryTags.ExecutionId, execution.ExecutionId)
+            .SetTag("enclave.request_hash", pending.Hash);
+        pending.RunSpan = activity?.Context ?? default;
+        return activity;
     }
 
     private void Sweep()

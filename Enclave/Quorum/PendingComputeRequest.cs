@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Topology;
 
 namespace CreAspire.Enclave.Quorum;
@@ -10,6 +12,7 @@ internal sealed class PendingComputeRequest(string hash, ConfidentialWorkflowReq
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, HashSet<string>> _signersByDon = [];
+    private readonly List<ActivityContext> _requesterSpans = [];
     private int _runClaimed;
 
     public string Hash { get; } = hash;
@@ -24,8 +27,15 @@ internal sealed class PendingComputeRequest(string hash, ConfidentialWorkflowReq
     /// <summary>The one run's answer (or its <see cref="EnclaveRequestException"/>), shared by every waiter.</summary>
     public TaskCompletionSource<ConfidentialWorkflowResponse> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Adds a signer (idempotent) and returns the DON's count and requirement after the addition.</summary>
-    public (int Signatures, int Required) AddSigner(DonInfo don, string signer)
+    /// <summary>The span of the run (enclave.run), once it started and someone records it; late signers link to it.</summary>
+    public ActivityContext RunSpan { get; set; }
+
+    /// <summary>
+    /// Adds a signer (idempotent) and returns the DON's count and requirement after the addition.
+    /// <paramref name="requesterSpan"/> (the request's enclave.quorum span, default when not recorded) is kept so the run
+    /// can link to every request that made up its quorum.
+    /// </summary>
+    public (int Signatures, int Required) AddSigner(DonInfo don, string signer, ActivityContext requesterSpan = default)
     {
         lock (_gate)
         {
@@ -35,7 +45,23 @@ internal sealed class PendingComputeRequest(string hash, ConfidentialWorkflowReq
             }
 
             signers.Add(signer);
+            if (requesterSpan != default)
+            {
+                _requesterSpans.Add(requesterSpan);
+            }
+
             return (signers.Count, don.F + 1);
+        }
+    }
+
+    /// <summary>The spans of the requests joined so far, except <paramref name="except"/> (the run's parent).</summary>
+    public ActivityLink[] RequesterLinks(ActivityContext except)
+    {
+        lock (_gate)
+        {
+            return _requesterSpans.Where(c => c != except)
+                .Select(c => new ActivityLink(c, new ActivityTagsCollection { [TelemetryTags.LinkRelation] = "quorum_member" }))
+                .ToArray();
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using CreAspire.Chain.Crypto;
 using CreAspire.Enclave.Identity;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
@@ -33,11 +32,11 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
             Owner = scope.Owner,
             ExecutionId = scope.ExecutionId,
             Secrets = ids,
-            EnclavePublicKey = Hex.Encode(scope.EnclaveKey.PublicKey),
+            EnclavePublicKey = Convert.ToHexStringLower(scope.EnclavePublicKey),
         };
         parameters = parameters with
         {
-            Attestation = attestor.AttestBase64(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters), scope.EnclaveKey.PublicKey),
+            Attestation = attestor.AttestBase64(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters), scope.EnclavePublicKey),
         };
 
         SecretsResponseResult result;
@@ -64,7 +63,7 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
 
         try
         {
-            var plaintext = SecretSealer.Open(scope.EnclaveKey, Convert.FromBase64String(entry.Ciphertext), SecretSealer.AssociatedData(scope.Owner, id.Namespace, id.Key));
+            var plaintext = SecretSealer.Open(scope.EnclavePrivateKey, Convert.FromBase64String(entry.Ciphertext), SecretSealer.AssociatedData(scope.Owner, id.Namespace, id.Key));
             return new SecretResponse
             {
                 Secret = new Secret { Id = request.Id, Namespace = id.Namespace, Owner = scope.Owner, Value = Encoding.UTF8.GetString(plaintext) },

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using CreAspire.Enclave.Identity;
 using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Telemetry;
 
 namespace CreAspire.Enclave.Relay;
 
@@ -21,6 +23,11 @@ public sealed class RelayGatewayClient(HttpClient http, EnclaveAttestor attestor
 
     public Uri Endpoint => _endpoint;
 
+    /// <summary>
+    /// One relay call. Span enclave.relay_call (client) names the JSON-RPC id, which is the gateway's request id and the
+    /// reference id relay nodes pass on; the trace context goes to the gateway in the HTTP headers (HttpClient adds
+    /// traceparent), never in the params: the attestation covers the params, and every relay must see the same bytes.
+    /// </summary>
     public async Task<TResult> CallAsync<TParams, TResult>(string method, TParams parameters, CancellationToken cancellationToken)
     {
         var request = new JsonRpcRequest
@@ -29,6 +36,22 @@ public sealed class RelayGatewayClient(HttpClient http, EnclaveAttestor attestor
             Method = method,
             Params = JsonSerializer.SerializeToElement(parameters, RelayJson.Options),
         };
+        using var activity = EnclaveTelemetry.Source.HasListeners() ? EnclaveTelemetry.Source.StartActivity("enclave.relay_call " + method, ActivityKind.Client) : null;
+        activity?.SetTag(TelemetryTags.RpcMethod, method).SetTag(TelemetryTags.RequestId, request.Id);
+        try
+        {
+            return await CallCoreAsync<TResult>(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.Fail(ex);
+            throw;
+        }
+    }
+
+    private async Task<TResult> CallCoreAsync<TResult>(JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        var method = request.Method;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);

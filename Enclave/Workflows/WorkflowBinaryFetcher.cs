@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using CreAspire.Protocol.Telemetry;
 using System.Security.Cryptography;
 
 namespace CreAspire.Enclave.Workflows;
@@ -19,14 +20,26 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache c
     {
         ArgumentNullException.ThrowIfNull(binaryHash);
         var key = Convert.ToHexStringLower(binaryHash);
+        using var activity = EnclaveTelemetry.Source.StartActivity("enclave.fetch_binary");
+        activity?.SetTag("url.full", binaryUrl).SetTag("enclave.binary_hash", key);
         if (cache.TryGet(key, out var cached))
         {
+            activity?.SetTag("enclave.cache_hit", true);
             return cached;
         }
 
-        var wasm = await DownloadAndCheckAsync(binaryUrl, binaryHash, cancellationToken).ConfigureAwait(false);
-        cache.Add(key, wasm);
-        return wasm;
+        activity?.SetTag("enclave.cache_hit", false);
+        try
+        {
+            var wasm = await DownloadAndCheckAsync(binaryUrl, binaryHash, cancellationToken).ConfigureAwait(false);
+            cache.Add(key, wasm);
+            return wasm;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.Fail(ex);
+            throw;
+        }
     }
 
     private async Task<byte[]> DownloadAndCheckAsync(string binaryUrl, byte[] binaryHash, CancellationToken cancellationToken)
@@ -41,7 +54,7 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache c
                 $"binary at {binaryUrl} does not match binary_hash: sha256 is {Convert.ToHexStringLower(SHA256.HashData(artifact))}, expected {Convert.ToHexStringLower(binaryHash)}");
         }
 
-        return Decode(artifact, decoded, binaryUrl);
+        return Decode(artifact, decoded, binaryUrl, options.Value.MaxBinaryBytes);
     }
 
     private async Task<byte[]> DownloadAsync(string binaryUrl, CancellationToken cancellationToken)
@@ -81,7 +94,8 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache c
         }
     }
 
-    private static byte[] Decode(byte[] artifact, byte[]? decoded, string binaryUrl)
+    /// <summary>The WASM inside the artifact; the decompressed module is held to <paramref name="maxBytes"/> too (a small brotli stream can expand without bound).</summary>
+    private static byte[] Decode(byte[] artifact, byte[]? decoded, string binaryUrl, long maxBytes)
     {
         if (IsWasm(artifact))
         {
@@ -103,14 +117,26 @@ public sealed class WorkflowBinaryFetcher(HttpClient http, WorkflowBinaryCache c
             using var input = new MemoryStream(decoded);
             using var brotli = new BrotliStream(input, CompressionMode.Decompress);
             using var output = new MemoryStream();
-            brotli.CopyTo(output);
+            var chunk = new byte[81920];
+            int read;
+            while ((read = brotli.Read(chunk)) > 0)
+            {
+                if (output.Length + read > maxBytes)
+                {
+                    throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} decompresses to more than the {maxBytes}-byte limit (Enclave:MaxBinaryBytes)");
+                }
+
+                output.Write(chunk, 0, read);
+            }
+
             var wasm = output.ToArray();
             return IsWasm(wasm)
                 ? wasm
                 : throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} decompresses to something that is not WASM");
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
         {
+            // BrotliStream reports corrupt data as InvalidOperationException ("Decoder ran into invalid data"), truncated as InvalidDataException.
             throw new EnclaveRequestException(StatusCodes.Status502BadGateway, $"binary {binaryUrl} is base64 but not brotli-compressed WASM: {ex.Message}", ex);
         }
     }

@@ -10,7 +10,20 @@ namespace CreAspire.Execution.Contracts;
 /// </summary>
 public interface IWorkflowModule
 {
+    /// <summary>How the engine labels this module's executions in telemetry (<see cref="ExecutionPaths"/>).</summary>
+    string ExecutionPath => ExecutionPaths.Local;
+
     Task<ExecutionResult> ExecuteAsync(ExecuteRequest request, ModuleExecutionContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>The two ways a workflow execution runs, as spans and metrics name them (attribute workflow.path).</summary>
+public static class ExecutionPaths
+{
+    /// <summary>The workflow node runs the WASM itself and calls capability DONs directly.</summary>
+    public const string Local = "local";
+
+    /// <summary>The workflow node delegates the execution to the enclave (confidential-workflows@1.0.0-alpha).</summary>
+    public const string Confidential = "confidential";
 }
 
 /// <summary>Per-execution context handed to a module.</summary>

@@ -3,6 +3,7 @@ using CreAspire.Execution.Contracts;
 using CreAspire.Execution.Triggers;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Workflows;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -49,7 +50,8 @@ public sealed class WorkflowEngine : IWorkflowEngine
             }
 
             using var activity = ExecutionTelemetry.Source.StartActivity("workflow.subscribe");
-            activity?.SetTag("workflow.id", Config.WorkflowId);
+            activity?.SetTag(TelemetryTags.WorkflowId, Config.WorkflowId).SetTag(TelemetryTags.WorkflowName, Config.WorkflowName)
+                .SetTag(TelemetryTags.ExecutionPath, _module.ExecutionPath);
             var request = new ExecuteRequest { Config = ByteString.CopyFrom(Config.Config), Subscribe = new Empty(), MaxResponseSize = Config.MaxResponseSize };
             var subscribeId = WorkflowIds.ExecutionId(Config.WorkflowId, "subscribe");
             var result = await _module.ExecuteAsync(request, Context(subscribeId), cancellationToken).ConfigureAwait(false);
@@ -111,20 +113,29 @@ public sealed class WorkflowEngine : IWorkflowEngine
     public async Task<ExecutionRecord?> ExecuteAsync(int subscriptionIndex, TriggerEvent triggerEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triggerEvent);
+        var triggeredAt = Stopwatch.GetTimestamp();
         var executionId = WorkflowIds.ExecutionId(Config.WorkflowId, triggerEvent.EventId);
         var started = new ExecutionRecord(executionId, Config.WorkflowId, triggerEvent.TriggerId, triggerEvent.EventId,
             _services.TimeProvider.GetUtcNow(), ExecutionStatus.Started);
         if (!await _services.Store.TryStartAsync(started, cancellationToken).ConfigureAwait(false))
         {
             _logger.LogDebug("Skipping duplicate execution {ExecutionId} of workflow {WorkflowId}", executionId, Config.WorkflowId);
+            if (Activity.Current is { } trigger && trigger.Source == ExecutionTelemetry.Source)
+            {
+                trigger.AddEvent(new ActivityEvent("duplicate execution skipped"));
+            }
+
             return null;
         }
 
-        using var activity = ExecutionTelemetry.Source.StartActivity("workflow.execute", ActivityKind.Internal);
-        activity?.SetTag("workflow.id", Config.WorkflowId);
-        activity?.SetTag("workflow.name", Config.WorkflowName);
-        activity?.SetTag("workflow.execution_id", executionId);
-        activity?.SetTag("workflow.trigger_id", triggerEvent.TriggerId);
+        var path = _module.ExecutionPath;
+        using var activity = ExecutionTelemetry.StartExecutionSpan("workflow.execute", executionId);
+        activity?.SetTag(TelemetryTags.WorkflowId, Config.WorkflowId)
+            .SetTag(TelemetryTags.WorkflowName, Config.WorkflowName)
+            .SetTag(TelemetryTags.ExecutionId, executionId)
+            .SetTag(TelemetryTags.TriggerId, triggerEvent.TriggerId)
+            .SetTag(TelemetryTags.ExecutionPath, path)
+            .SetTag(TelemetryTags.DonId, Config.WorkflowDonId);
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var request = new ExecuteRequest
@@ -137,6 +148,7 @@ public sealed class WorkflowEngine : IWorkflowEngine
         ExecutionStatus status;
         byte[]? resultBytes = null;
         string? error;
+        Exception? failure = null;
         try
         {
             var result = await _module.ExecuteAsync(request, Context(executionId), linked.Token).ConfigureAwait(false);
@@ -144,10 +156,11 @@ public sealed class WorkflowEngine : IWorkflowEngine
             error = result.ResultCase == ExecutionResult.ResultOneofCase.Error ? result.Error : null;
             status = error is null ? ExecutionStatus.Succeeded : ExecutionStatus.Failed;
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException e) when (linked.IsCancellationRequested)
         {
             status = ExecutionStatus.Failed;
             error = _stopping.IsCancellationRequested ? "engine stopped during the execution" : "execution cancelled";
+            failure = e;
         }
 #pragma warning disable CA1031 // any module failure is recorded as a failed execution, never thrown into the trigger
         catch (Exception e)
@@ -155,17 +168,31 @@ public sealed class WorkflowEngine : IWorkflowEngine
         {
             status = ExecutionStatus.Failed;
             error = $"{e.GetType().Name}: {e.Message}";
+            failure = e;
         }
 
         var finishedAt = _services.TimeProvider.GetUtcNow();
         await _services.Store.FinishAsync(executionId, status, finishedAt, resultBytes, error, CancellationToken.None).ConfigureAwait(false);
+        var outcome = status == ExecutionStatus.Succeeded ? "succeeded" : "failed";
+        var tags = new TagList { { TelemetryTags.ExecutionPath, path }, { TelemetryTags.Outcome, outcome } };
+        ExecutionTelemetry.Executions.Add(1, tags);
+        ExecutionTelemetry.ExecutionDuration.Record(Stopwatch.GetElapsedTime(triggeredAt).TotalSeconds, tags);
+        activity?.SetTag(TelemetryTags.Outcome, outcome);
         if (status == ExecutionStatus.Succeeded)
         {
             _logger.LogInformation("Workflow execution finished successfully: workflow {WorkflowId} execution {ExecutionId}", Config.WorkflowId, executionId);
         }
         else
         {
-            activity?.SetStatus(ActivityStatusCode.Error, error);
+            if (failure is null)
+            {
+                activity.Fail(error);
+            }
+            else
+            {
+                activity.Fail(failure, error);
+            }
+
             _logger.LogWarning("Workflow execution failed: workflow {WorkflowId} execution {ExecutionId}: {Error}", Config.WorkflowId, executionId, error);
         }
 

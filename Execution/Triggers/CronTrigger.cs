@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
+using CreAspire.Execution.Engine;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Cron;
+using CreAspire.Protocol.Telemetry;
+using CreAspire.Protocol.Workflows;
 using Cronos;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -131,11 +135,40 @@ public sealed class CronTrigger : ITriggerCapability, IAsyncDisposable
         }
     }
 
-    private Task FireAsync(TriggerRegistration registration, DateTimeOffset scheduledTime, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers one tick. Its span, cron.fire, is the root of the execution's trace on this node (see
+    /// <see cref="ExecutionTelemetry.StartExecutionSpan"/>), so every node's tick of the same schedule lands in one trace.
+    /// </summary>
+    private async Task FireAsync(TriggerRegistration registration, DateTimeOffset scheduledTime, CancellationToken cancellationToken)
     {
         var triggerEvent = EventFor(registration.TriggerId, scheduledTime);
         _logger.LogDebug("Cron trigger {TriggerId} fires {EventId}", registration.TriggerId, triggerEvent.EventId);
-        return registration.OnEvent(triggerEvent, cancellationToken);
+        using var activity = StartFireSpan(registration, triggerEvent, scheduledTime);
+        try
+        {
+            await registration.OnEvent(triggerEvent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.Fail(e);
+            throw;
+        }
+    }
+
+    private static Activity? StartFireSpan(TriggerRegistration registration, TriggerEvent triggerEvent, DateTimeOffset scheduledTime)
+    {
+        if (!ExecutionTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var executionId = WorkflowIds.ExecutionId(registration.WorkflowId, triggerEvent.EventId);
+        return ExecutionTelemetry.StartExecutionSpan("cron.fire", executionId)?
+            .SetTag(TelemetryTags.WorkflowId, registration.WorkflowId)
+            .SetTag(TelemetryTags.TriggerId, registration.TriggerId)
+            .SetTag(TelemetryTags.TriggerEventId, triggerEvent.EventId)
+            .SetTag(TelemetryTags.ExecutionId, executionId)
+            .SetTag("cron.scheduled_time", scheduledTime.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
     }
 
     private CronExpression ParseSchedule(TriggerRegistration registration)

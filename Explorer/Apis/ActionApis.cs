@@ -14,7 +14,8 @@ namespace CreAspire.Explorer.Apis;
 /// </summary>
 public static class ActionApis
 {
-    public sealed record DeployBody(string? Sample, string? Name, bool? Confidential, string? Schedule, string? DonFamily);
+    /// <param name="Wait">false: answer at the registration receipt (before any node has seen the workflow), for scripts that fire at once.</param>
+    public sealed record DeployBody(string? Sample, string? Name, bool? Confidential, string? Schedule, string? DonFamily, bool? Wait = null);
 
     public static IEndpointRouteBuilder MapActionApis(this IEndpointRouteBuilder app)
     {
@@ -23,8 +24,14 @@ public static class ActionApis
         api.MapGet("/samples", () => Results.Ok(SampleCatalog.All));
         api.MapPost("/workflows", (DeployBody body, WorkflowActions actions, ExplorerState state, CancellationToken ct) => RunAsync(state, async () =>
         {
-            var outcome = await actions.DeployAsync(
-                new DeployRequest(body.Sample ?? "", body.Name ?? "", body.Confidential ?? false, body.Schedule ?? DeployRequest.DefaultSchedule) { DonFamily = body.DonFamily }, ct);
+            var request = new DeployRequest(body.Sample ?? "", body.Name ?? "", body.Confidential ?? false, body.Schedule ?? DeployRequest.DefaultSchedule) { DonFamily = body.DonFamily };
+            if (body.Wait == false)
+            {
+                // Registered is all that was asked: every node is still to pick it up, so this is not a partial outcome.
+                return (true, (object)await actions.RegisterAsync(request, ct));
+            }
+
+            var outcome = await actions.DeployAsync(request, ct);
             return (outcome.ActiveEverywhere, (object)outcome);
         }));
         api.MapPost("/workflows/{id}/fire", (string id, WorkflowActions actions, ExplorerState state, CancellationToken ct) => RunAsync(state, async () =>
@@ -38,6 +45,20 @@ public static class ActionApis
             RunAsync(state, async () => Lifecycle(await actions.ActivateAsync(id, ct))));
         api.MapDelete("/workflows/{id}", (string id, WorkflowActions actions, ExplorerState state, CancellationToken ct) =>
             RunAsync(state, async () => Lifecycle(await actions.DeleteAsync(id, ct))));
+        api.MapGet("/workflows", async (IRegistryReader registry, CancellationToken ct) =>
+        {
+            // Every workflow the WorkflowRegistry holds in the workflow DONs' families, as the registry has them.
+            try
+            {
+                var families = (await registry.ReadTopologyAsync(ct)).WorkflowFamilies;
+                var lists = await Task.WhenAll(families.Select(f => registry.ListWorkflowsAsync(f, ct)));
+                return Results.Ok(lists.SelectMany(l => l).ToArray());
+            }
+            catch (RegistryOperationException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: "Chain unreachable");
+            }
+        });
         api.MapGet("/workflows/{id}", async (string id, IRegistryReader registry, NodeDirectory nodes, CancellationToken ct) =>
         {
             var workflowId = NormalizeId(id);

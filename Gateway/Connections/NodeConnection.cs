@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using CreAspire.Protocol.Gateway;
+using CreAspire.Gateway.Relay;
 using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Telemetry;
 using StreamJsonRpc;
 
 namespace CreAspire.Gateway.Connections;
@@ -18,8 +20,15 @@ public sealed class NodeConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(onNodeResponse);
         NodeAddress = nodeAddress;
         _socket = socket;
-        _rpc = new JsonRpc(new WebSocketMessageHandler(socket, new SystemTextJsonFormatter()));
-        _rpc.AddLocalRpcMethod(GatewayConnectorProtocol.NodeResponseMethod, new Action<JsonRpcResponse>(response => onNodeResponse(response, NodeAddress)));
+        _rpc = new JsonRpc(new WebSocketMessageHandler(socket, new SystemTextJsonFormatter()))
+        {
+            ActivityTracingStrategy = GatewayTelemetry.NodeTraceContext,
+        };
+        _rpc.AddLocalRpcMethod(GatewayConnectorProtocol.NodeResponseMethod, new Action<JsonRpcResponse>(response =>
+        {
+            GatewayTelemetry.CurrentNodeResponseSpan()?.SetTag(TelemetryTags.PeerAddress, NodeAddress).SetTag(TelemetryTags.RequestId, response.Id);
+            onNodeResponse(response, NodeAddress);
+        }));
         _rpc.AddLocalRpcMethod(GatewayConnectorProtocol.HeartbeatMethod, new Func<long>(() =>
         {
             LastHeartbeat = timeProvider.GetUtcNow();
@@ -38,7 +47,17 @@ public sealed class NodeConnection : IAsyncDisposable
     /// <summary>Completes when the connection ends (node closed it, transport failed, or it was replaced).</summary>
     public Task Completion => _rpc.Completion;
 
-    public void Start() => _rpc.StartListening();
+    /// <summary>
+    /// Starts reading. The read loop serves every message of the connection, so it must not run in the activity of the
+    /// node's WebSocket upgrade request: a span started without a context of its own would join that request's trace.
+    /// </summary>
+    public void Start()
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _rpc.StartListening();
+        }
+    }
 
     public async Task<long> SendAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {

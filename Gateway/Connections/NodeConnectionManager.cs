@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using CreAspire.Gateway.Relay;
 using CreAspire.Gateway.Routing;
 using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Telemetry;
 
 namespace CreAspire.Gateway.Connections;
 
@@ -72,7 +74,8 @@ public sealed partial class NodeConnectionManager(IServiceProvider services, ILo
             return;
         }
 
-        handler.HandleNodeMessage(response, nodeAddress);
+        var outcome = handler.HandleNodeMessage(response, nodeAddress);
+        GatewayTelemetry.CurrentNodeResponseSpan()?.SetTag(TelemetryTags.Outcome, outcome.ToString());
     }
 
     public static string ServiceOf(string? method)

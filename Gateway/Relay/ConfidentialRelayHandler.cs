@@ -6,6 +6,7 @@ using CreAspire.Gateway.Routing;
 using CreAspire.Gateway.Topology;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Topology;
 using Microsoft.Extensions.Options;
 
@@ -117,8 +118,11 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
         }
 
         GatewayTelemetry.ActiveRequests.Add(1);
+        // gateway.relay is current while the request fans out, so each gateway.forward message carries it to the relays.
         active.Activity = GatewayTelemetry.ActivitySource.HasListeners() ? GatewayTelemetry.ActivitySource.StartActivity("gateway.relay " + request.Method, ActivityKind.Server) : null;
-        active.Activity?.SetTag("rpc.method", request.Method).SetTag("rpc.request_id", request.Id).SetTag("relay.don_id", don.Id);
+        active.Activity?.SetTag(TelemetryTags.RpcMethod, request.Method).SetTag(TelemetryTags.RequestId, request.Id)
+            .SetTag(TelemetryTags.DonId, don.Id).SetTag(TelemetryTags.DonF, don.F).SetTag(TelemetryTags.DonMembers, don.Members.Count)
+            .SetTag(TelemetryTags.QuorumRequired, RequiredQuorum(don));
         using var cancellation = cancellationToken.Register(() => Complete(active, Failure(active, JsonRpcErrorCodes.RequestTimeout, "request cancelled by the caller"), "cancelled"));
 
         await FanOutAsync(active, cancellationToken).ConfigureAwait(false);
@@ -145,29 +149,55 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             return Dropped(NodeMessageOutcome.UnknownNode, "unknown_node");
         }
 
-        if (!_active.TryGetValue(response.Id, out var active) || !active.Don.IsMember(node))
+        // A response without an id (JSON null from the wire, despite the type) answers nothing outstanding.
+        var requestId = (string?)response.Id ?? "";
+        if (!_active.TryGetValue(requestId, out var active) || !active.Don.IsMember(node))
         {
-            if (IsRateLimited(node, response.Id))
+            if (IsRateLimited(node, requestId))
             {
                 return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
             }
 
-            LogUnknownRequest(node, response.Id);
+            LogUnknownRequest(node, requestId);
             return Dropped(NodeMessageOutcome.UnknownRequest, "unknown_request");
         }
 
-        if (active.HasAnswered(node) || !active.TryAddResponse(node, CanonicalJson.Digest(response), response))
+        string? digest = null;
+        if (!active.HasAnswered(node) && !TryDigest(response, out digest, out var undecodable))
         {
-            if (IsRateLimited(node, response.Id))
+            LogUndecodable(node, requestId, undecodable);
+            return Dropped(NodeMessageOutcome.Undecodable, "undecodable");
+        }
+
+        if (digest is null || !active.TryAddResponse(node, digest, response))
+        {
+            if (IsRateLimited(node, requestId))
             {
                 return Dropped(NodeMessageOutcome.RateLimited, "rate_limited");
             }
 
-            LogDuplicateResponse(node, response.Id);
+            LogDuplicateResponse(node, requestId);
             return Dropped(NodeMessageOutcome.DuplicateResponse, "duplicate");
         }
 
         return Decide(active, expired: false) ? NodeMessageOutcome.CompletedRequest : NodeMessageOutcome.Accepted;
+    }
+
+    /// <summary>The response's vote (digest of its canonical JSON); false with the reason when it cannot be canonicalized.</summary>
+    private static bool TryDigest(JsonRpcResponse response, out string? digest, out string reason)
+    {
+        try
+        {
+            digest = CanonicalJson.Digest(response);
+            reason = "";
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            digest = null;
+            reason = ex.Message;
+            return false;
+        }
     }
 
     /// <summary>Takes a token from the node's and the global limiter; true (and logged) when either is exhausted.</summary>
@@ -219,6 +249,7 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                active.Activity?.AddEvent(new ActivityEvent("send failed", tags: new ActivityTagsCollection { [TelemetryTags.PeerAddress] = member, ["error.message"] = ex.Message }));
                 LogSendFailed(member, active.Request.Id, ex.Message);
                 active.MarkUnreachable(member);
                 return false;
@@ -365,10 +396,16 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
             var tags = new TagList { { "method", active.Request.Method }, { "outcome", outcome } };
             GatewayTelemetry.RequestsCompleted.Add(1, tags);
             GatewayTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, tags);
-            active.Activity?.SetTag("relay.outcome", outcome);
-            if (outcome is not ("success" or "node_error"))
+            var reached = outcome is "success" or "node_error";
+            active.Activity?.SetTag(TelemetryTags.Outcome, outcome).SetTag(TelemetryTags.QuorumOutcome, reached ? "reached" : "failed");
+            if (active.Activity is not null)
             {
-                active.Activity?.SetStatus(ActivityStatusCode.Error, response.Response.Error?.Message);
+                active.Activity.SetTag(TelemetryTags.QuorumReceived, active.Tally().Responses.Count);
+            }
+
+            if (!reached)
+            {
+                active.Activity.Fail(response.Response.Error?.Message);
                 LogFailed(active.Request.Id, outcome, response.Response.Error?.Message ?? "");
             }
         }
@@ -537,6 +574,9 @@ public sealed partial class ConfidentialRelayHandler : IGatewayServiceHandler, I
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Response {RequestId} from {NodeAddress} matches no active request (already completed or unknown); dropped")]
     private partial void LogUnknownRequest(string nodeAddress, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {RequestId} from {NodeAddress} cannot vote and was dropped: {Reason}")]
+    private partial void LogUndecodable(string nodeAddress, string requestId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "duplicate response from node {NodeAddress} for request {RequestId}, ignoring")]
     private partial void LogDuplicateResponse(string nodeAddress, string requestId);

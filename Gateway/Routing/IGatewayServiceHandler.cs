@@ -37,6 +37,9 @@ public enum NodeMessageOutcome
     RateLimited,
     UnknownRequest,
     DuplicateResponse,
+
+    /// <summary>The response cannot be canonicalized (it holds text that is not Unicode), so it cannot vote; dropped.</summary>
+    Undecodable,
 }
 
 /// <summary>JSON-RPC error code → HTTP status, as in the original gateway's api/constants.go.</summary>

@@ -19,7 +19,7 @@ public static class ConfiguredTopologySource
         foreach (var section in configuration.GetSection(SectionName + ":Dons").GetChildren())
         {
             var members = section.GetSection("Members").GetChildren().Select(m => (m.Value ?? "").ToLowerInvariant()).ToArray();
-            if (members.Any(m => !CreAspire.Chain.Crypto.Hex.IsHexOfLength(m, 20) || !m.StartsWith("0x", StringComparison.Ordinal)))
+            if (members.Any(m => !m.StartsWith("0x", StringComparison.Ordinal) || !CreAspire.Chain.Registries.ChainAddresses.IsAddress(m)))
             {
                 throw new InvalidOperationException($"{section.Path}:Members must be 0x-prefixed 20-byte addresses; got {string.Join(", ", members)}.");
             }

@@ -1,44 +1,35 @@
-using System.Net;
-using System.Net.Sockets;
-using CreAspire.Hosting.ApplicationModel;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 
 namespace CreAspire.Hosting.Testing;
 
 /// <summary>
-/// A real Postgres server for integration tests, run by the same resource the AppHost uses (embedded binaries, initdb,
-/// unprivileged when root, its own run directory and port), with fresh databases on demand. Dispose stops it.
+/// A real Postgres server for integration tests, run by the same integration the AppHost uses (AddEmbeddedPostgres: embedded
+/// binaries, unprivileged when root, its own data folder and port, under DCP), with fresh databases on demand.
+/// Dispose stops it.
 /// </summary>
 public sealed class PostgresTestServer : IAsyncDisposable
 {
     private readonly DistributedApplication _app;
-    private readonly PostgresServerResource _server;
+    private readonly string _serverConnectionString;
 
-    private PostgresTestServer(DistributedApplication app, PostgresServerResource server)
+    private PostgresTestServer(DistributedApplication app, string serverConnectionString)
     {
         _app = app;
-        _server = server;
+        _serverConnectionString = serverConnectionString;
     }
 
     /// <summary>Connection string of the server's "postgres" database, as the superuser.</summary>
-    public string AdminConnectionString => _server.GetConnectionString() + ";Database=postgres;Pooling=false";
+    public string AdminConnectionString => _serverConnectionString + ";Database=postgres;Pooling=false";
 
     public static async Task<PostgresTestServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = DistributedApplicationTestingBuilder.Create([], o => o.DashboardPort = null);
-        var postgres = builder.AddPostgres("postgres");
-        var app = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return new PostgresTestServer(app, postgres.Resource);
+        var builder = TestApp.CreateBuilder();
+        var postgres = builder.AddEmbeddedPostgres("postgres");
+        var app = await TestApp.StartAsync(builder, "postgres", cancellationToken).ConfigureAwait(false);
+        var connectionString = await postgres.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken).ConfigureAwait(false);
+        return new PostgresTestServer(app, connectionString!);
     }
 
     /// <summary>Creates an empty database named <paramref name="prefix"/>_&lt;guid&gt; and returns its connection string.</summary>
@@ -49,16 +40,11 @@ public sealed class PostgresTestServer : IAsyncDisposable
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return $"{_server.GetConnectionString()};Database={name};Timeout=5";
+        return $"{_serverConnectionString};Database={name};Timeout=5";
     }
 
     /// <summary>A free loopback TCP port (for in-process test servers).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => CreAspire.Hosting.Run.FreePorts.Next();
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

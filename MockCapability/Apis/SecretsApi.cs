@@ -1,4 +1,4 @@
-using CreAspire.Chain.Crypto;
+using CreAspire.Protocol;
 using CreAspire.MockCapability.Vault;
 using CreAspire.Protocol.Capabilities;
 
@@ -13,7 +13,7 @@ public static class SecretsApi
     {
         endpoints.MapPost("/secrets", async (SetSecretRequest request, SecretStore store, CancellationToken cancellationToken) =>
         {
-            if (!Hex.IsHexOfLength(request.Owner, 20) || string.IsNullOrWhiteSpace(request.Key) || request.Value is null)
+            if (!HexText.IsHexOfLength(request.Owner, 20) || string.IsNullOrWhiteSpace(request.Key) || request.Value is null)
             {
                 return Results.BadRequest("owner must be a 0x address, key non-empty and value set (namespace defaults to \"main\")");
             }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using CreAspire.Chain.Crypto;
+using CreAspire.Protocol;
 using CreAspire.Protocol.Capabilities;
 using CapabilityResponse = CreAspire.Protocol.Sdk.CapabilityResponse;
 using CreAspire.Protocol.Secrets;
@@ -60,7 +60,7 @@ public sealed class VaultCapabilityService(SecretStore store, VaultRequestStore 
         var @namespace = string.IsNullOrEmpty(secret.Id?.Namespace) ? CapabilityIds.DefaultSecretNamespace : secret.Id.Namespace;
         var key = secret.Id?.Key ?? "";
         var id = new SecretIdentifier { Owner = owner, Namespace = @namespace, Key = key };
-        if (!Hex.IsHexOfLength(owner, 20))
+        if (!HexText.IsHexOfLength(owner, 20))
         {
             return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: owner '{owner}' is not a 0x address" };
         }
@@ -72,7 +72,7 @@ public sealed class VaultCapabilityService(SecretStore store, VaultRequestStore 
 
         if (secret.EncryptionKeys.Count == 0)
         {
-            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys is empty; give at least one hex 65-byte uncompressed secp256k1 public key" };
+            return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys is empty; give at least one hex 32-byte X25519 public key" };
         }
 
         var publicKeys = new List<byte[]>(secret.EncryptionKeys.Count);
@@ -80,7 +80,7 @@ public sealed class VaultCapabilityService(SecretStore store, VaultRequestStore 
         {
             if (!TryDecodePublicKey(secret.EncryptionKeys[i], out var publicKey))
             {
-                return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys[{i}] must be a hex 65-byte uncompressed secp256k1 public key" };
+                return new SecretResponse { Id = id, Error = $"secret {@namespace}/{key}: encryption_keys[{i}] must be a hex 32-byte X25519 public key (a node's registered encryptionPublicKey)" };
             }
 
             publicKeys.Add(publicKey);
@@ -114,13 +114,6 @@ public sealed class VaultCapabilityService(SecretStore store, VaultRequestStore 
 
     private static bool TryDecodePublicKey(string hex, out byte[] publicKey)
     {
-        publicKey = [];
-        if (!Hex.IsHexOfLength(hex, 65))
-        {
-            return false;
-        }
-
-        publicKey = Hex.Decode(hex);
-        return publicKey[0] == 0x04;
+        return HexText.TryDecode(hex, SecretSealer.KeyLength, out publicKey);
     }
 }

@@ -42,6 +42,14 @@ public sealed record FireOutcome(string WorkflowId, DateTimeOffset ScheduledTime
     public bool FiredEverywhere => Nodes.Count > 0 && Nodes.All(n => n.Fired);
 }
 
+/// <summary>Where one workflow node stands with an execution: its status ("succeeded", "failed", "started", "not recorded", "unreachable").</summary>
+public sealed record NodeExecutionOutcome(string Node, string Status, string Detail, NodeExecution? Execution)
+{
+    public bool Finished => Execution is not null && Status != "started";
+
+    public bool Succeeded => Status == "succeeded";
+}
+
 /// <summary>Pause, activate or delete: the registry transaction and where every workflow node stands afterwards.</summary>
 public sealed record LifecycleOutcome(string WorkflowId, string Action, RegistryTransaction Transaction, IReadOnlyList<NodeOutcome> Nodes)
 {

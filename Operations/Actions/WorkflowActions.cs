@@ -98,6 +98,58 @@ public sealed class WorkflowActions(
         return new FireOutcome(id, scheduled, executionId, answers);
     }
 
+    /// <summary>
+    /// Waits until every workflow node has finished execution <paramref name="executionId"/> (any status but "started"), or
+    /// <paramref name="timeout"/> passed; each node's outcome, "not finished" (with what it last showed) for the others.
+    /// </summary>
+    public async Task<IReadOnlyList<NodeExecutionOutcome>> WaitForExecutionAsync(
+        string workflowId, string executionId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        RequireNodes("wait for an execution");
+        var id = NormalizeId(workflowId);
+        var deadline = _clock.GetUtcNow() + timeout;
+        var outcomes = new NodeExecutionOutcome?[Nodes.Count];
+        while (true)
+        {
+            await Task.WhenAll(Nodes.Select(async (node, i) =>
+            {
+                if (outcomes[i] is { Finished: true })
+                {
+                    return;
+                }
+
+                outcomes[i] = await ObserveExecutionAsync(node, id, executionId, cancellationToken).ConfigureAwait(false);
+            })).ConfigureAwait(false);
+
+            if (outcomes.All(o => o!.Finished) || _clock.GetUtcNow() >= deadline)
+            {
+                return outcomes.Select(o => o!.Finished ? o : o with
+                {
+                    Detail = $"not finished within {timeout.TotalSeconds:0} s: {o.Detail}",
+                }).ToArray();
+            }
+
+            await Task.Delay(_options.PollInterval, _clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<NodeExecutionOutcome> ObserveExecutionAsync(WorkflowNodeClient node, string workflowId, string executionId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<NodeExecution> executions;
+        try
+        {
+            executions = await node.ListExecutionsAsync(workflowId, 50, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkflowNodeException ex)
+        {
+            return new NodeExecutionOutcome(node.Name, "unreachable", ex.Message, null);
+        }
+
+        return executions.FirstOrDefault(e => e.ExecutionId == executionId) is { } execution
+            ? new NodeExecutionOutcome(node.Name, execution.Status, execution.Error ?? "", execution)
+            : new NodeExecutionOutcome(node.Name, "not recorded", "the node has no such execution yet", null);
+    }
+
     public Task<LifecycleOutcome> PauseAsync(string workflowId, CancellationToken cancellationToken) =>
         LifecycleAsync(workflowId, "pause", RegistryWorkflowStatus.Active, NodeGoal.Paused,
             w => owner.PauseAsync(w.WorkflowId, cancellationToken), cancellationToken);

@@ -1,73 +1,81 @@
 using CreAspire.Chain.Contracts;
-using CreAspire.Chain.Crypto;
 using CreAspire.Chain.Registries;
-using CreAspire.Chain.Rpc;
+using Nethereum.JsonRpc.Client;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Signer;
+using Nethereum.Web3;
 
 namespace CreAspire.Operations.Registry;
 
 /// <summary>
-/// <see cref="IRegistryReader"/> and <see cref="IWorkflowOwnerOperations"/> over today's Chain bindings (our WorkflowRegistry
-/// and CapabilitiesRegistry contracts). The only place the explorer and the actions touch the chain client: moving to other
-/// registry contracts or another client means rewriting this adapter, nothing else.
+/// <see cref="IRegistryReader"/> and <see cref="IWorkflowOwnerOperations"/> over the Nethereum services of Chainlink's
+/// WorkflowRegistry and CapabilitiesRegistry 2.0.0 (Chain's <see cref="WorkflowRegistryReader"/>,
+/// <see cref="WorkflowRegistryWriter"/> and <see cref="CapabilitiesRegistryReader"/>). The only place the explorer and the
+/// actions touch the chain: another registry version or client means rewriting this adapter, nothing else.
 /// </summary>
-public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations, IDisposable
+public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations
 {
-    private readonly EthRpcClient _rpc;
-    private readonly WorkflowRegistry _workflows;
-    private readonly CapabilitiesRegistry _capabilities;
-    private readonly EthKey _owner;
+    /// <summary>getWorkflowListByDON page size (the workflow nodes' syncer reads pages of the same size).</summary>
+    private const ulong PageSize = 1000;
+
+    private readonly string _rpcUrl;
+    private readonly string _workflowRegistry;
+    private readonly WorkflowRegistryReader _workflows;
+    private readonly CapabilitiesRegistryReader _capabilities;
+    private readonly EthECKey _owner;
     private readonly TimeProvider _clock;
     private readonly SemaphoreSlim _connect = new(1, 1);
-    private EvmSigner? _signer;
+    private WorkflowRegistryWriter? _writer;
 
     public ChainRegistry(ChainRegistryOptions options, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _rpc = new EthRpcClient(options.RpcUrl);
-        _workflows = new WorkflowRegistry(_rpc, RequireAddress(options.WorkflowRegistry, "Chain:WorkflowRegistry"));
-        _capabilities = new CapabilitiesRegistry(_rpc, RequireAddress(options.CapabilitiesRegistry, "Chain:CapabilitiesRegistry"));
-        _owner = EthKey.FromHex(options.OwnerPrivateKey);
+        _rpcUrl = options.RpcUrl;
+        _workflowRegistry = ChainAddresses.Require(options.WorkflowRegistry, "Chain:WorkflowRegistry");
+        var web3 = ChainClients.ReadOnly(ChainClients.CreateRpcClient(options.RpcUrl));
+        _workflows = new WorkflowRegistryReader(web3, _workflowRegistry);
+        _capabilities = new CapabilitiesRegistryReader(web3, ChainAddresses.Require(options.CapabilitiesRegistry, "Chain:CapabilitiesRegistry"));
+        _owner = new EthECKey(options.OwnerPrivateKey);
         _clock = clock ?? TimeProvider.System;
     }
 
-    public string Owner => _owner.Address;
+    public string Owner => DevAccounts.AddressOf(_owner);
 
     public async Task<IReadOnlyList<RegistryWorkflow>> ListWorkflowsAsync(string donFamily, CancellationToken cancellationToken)
     {
-        var listed = await ReadAsync("getWorkflowListByDON", () => _workflows.GetAllWorkflowsByDonAsync(donFamily, cancellationToken)).ConfigureAwait(false);
-        return listed.Select(ToWorkflow).ToArray();
+        var all = new List<RegistryWorkflow>();
+        for (ulong start = 0; ; start += PageSize)
+        {
+            var page = await ReadAsync("WorkflowRegistry.getWorkflowListByDON",
+                () => _workflows.GetWorkflowListByDonAsync(donFamily, start, PageSize, cancellationToken)).ConfigureAwait(false);
+            all.AddRange(page.Select(ToWorkflow));
+            if ((ulong)page.Count < PageSize)
+            {
+                return all;
+            }
+        }
     }
 
     public async Task<RegistryWorkflow?> FindWorkflowAsync(string workflowId, CancellationToken cancellationToken)
     {
-        try
-        {
-            return ToWorkflow(await _workflows.GetWorkflowByIdAsync(IdBytes(workflowId), cancellationToken).ConfigureAwait(false));
-        }
-        catch (ContractRevertException ex) when (ex.ErrorName == "WorkflowDoesNotExist")
-        {
-            return null;
-        }
-        catch (Exception ex) when (ex is ContractRevertException or EthRpcException or HttpRequestException or TimeoutException)
-        {
-            throw new RegistryOperationException($"getWorkflowById({workflowId}) failed: {ex.Message}", (ex as ContractRevertException)?.ErrorName, ex);
-        }
+        var id = IdBytes(workflowId);
+        var found = await ReadAsync("WorkflowRegistry.getWorkflowById", () => _workflows.GetWorkflowByIdAsync(id, cancellationToken)).ConfigureAwait(false);
+        // The 2.0.0 registry answers an empty view (no name, zero owner) for an id it does not hold.
+        return found.WorkflowName.Length == 0 ? null : ToWorkflow(found);
     }
 
     public async Task<RegistryTopology> ReadTopologyAsync(CancellationToken cancellationToken)
     {
-        var nodes = await ReadAsync("getNodes", () => _capabilities.GetNodesAsync(cancellationToken)).ConfigureAwait(false);
-        var dons = await ReadAsync("getDONs", () => _capabilities.GetDonsAsync(cancellationToken)).ConfigureAwait(false);
-        var capabilities = await ReadAsync("getCapabilities", () => _capabilities.GetCapabilitiesAsync(cancellationToken)).ConfigureAwait(false);
-        var byP2pId = nodes.ToDictionary(n => Hex.Encode(n.P2pId), StringComparer.Ordinal);
+        var contents = await ReadAsync("CapabilitiesRegistry reads", () => _capabilities.ReadAsync(cancellationToken)).ConfigureAwait(false);
+        var byP2pId = contents.Nodes.ToDictionary(n => Convert.ToHexStringLower(n.P2pId), StringComparer.Ordinal);
         return new RegistryTopology(
-            dons.Select(d => new RegistryDon(
+            contents.Dons.Select(d => new RegistryDon(
                 d.Id, d.Name, d.F, d.DonFamilies, d.IsPublic, d.AcceptsWorkflows,
-                d.NodeP2pIds.Select(p => byP2pId.TryGetValue(Hex.Encode(p), out var node)
+                d.NodeP2PIds.Select(p => byP2pId.TryGetValue(Convert.ToHexStringLower(p), out var node)
                     ? ToNode(node)
-                    : new RegistryNode("(not registered)", Hex.Encode(p), "", [])).ToArray(),
+                    : new RegistryNode("(not registered)", Convert.ToHexStringLower(p), "", [])).ToArray(),
                 d.CapabilityConfigurations.Select(c => c.CapabilityId).ToArray())).ToArray(),
-            capabilities.Select(c => c.CapabilityId).ToArray(),
+            contents.Capabilities.Select(c => c.CapabilityId).ToArray(),
             _clock.GetUtcNow());
     }
 
@@ -76,39 +84,42 @@ public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations, I
         ArgumentNullException.ThrowIfNull(workflow);
         var registration = new WorkflowRegistration(workflow.Name, workflow.Tag, IdBytes(workflow.WorkflowId), WorkflowStatus.Active,
             workflow.DonFamily, workflow.BinaryUrl, workflow.ConfigUrl, workflow.Attributes, workflow.KeepAlive);
-        return await SendAsync("upsertWorkflow", signer => _workflows.UpsertWorkflowAsync(signer, registration, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await SendAsync("upsertWorkflow", writer => writer.UpsertWorkflowAsync(registration, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<RegistryTransaction> PauseAsync(string workflowId, CancellationToken cancellationToken) =>
-        SendAsync("pauseWorkflow", signer => _workflows.PauseWorkflowAsync(signer, IdBytes(workflowId), cancellationToken), cancellationToken);
-
-    // Our registry's activateWorkflow takes only the id; the DON family stays the one the workflow was registered in.
-    public Task<RegistryTransaction> ActivateAsync(string workflowId, string donFamily, CancellationToken cancellationToken) =>
-        SendAsync("activateWorkflow", signer => _workflows.ActivateWorkflowAsync(signer, IdBytes(workflowId), cancellationToken), cancellationToken);
-
-    public Task<RegistryTransaction> DeleteAsync(string workflowId, CancellationToken cancellationToken) =>
-        SendAsync("deleteWorkflow", signer => _workflows.DeleteWorkflowAsync(signer, IdBytes(workflowId), cancellationToken), cancellationToken);
-
-    public void Dispose()
+    public Task<RegistryTransaction> PauseAsync(string workflowId, CancellationToken cancellationToken)
     {
-        _rpc.Dispose();
-        _connect.Dispose();
+        var id = IdBytes(workflowId);
+        return SendAsync("pauseWorkflow", writer => writer.PauseWorkflowAsync(id, cancellationToken), cancellationToken);
     }
 
-    private async Task<RegistryTransaction> SendAsync(string operation, Func<EvmSigner, Task<TransactionReceipt>> send, CancellationToken cancellationToken)
+    /// <summary>activateWorkflow(bytes32, string): the 2.0.0 registry re-activates in a DON family, checking its DON limit.</summary>
+    public Task<RegistryTransaction> ActivateAsync(string workflowId, string donFamily, CancellationToken cancellationToken)
+    {
+        var id = IdBytes(workflowId);
+        return SendAsync("activateWorkflow", writer => writer.ActivateWorkflowAsync(id, donFamily, cancellationToken), cancellationToken);
+    }
+
+    public Task<RegistryTransaction> DeleteAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        var id = IdBytes(workflowId);
+        return SendAsync("deleteWorkflow", writer => writer.DeleteWorkflowAsync(id, cancellationToken), cancellationToken);
+    }
+
+    private async Task<RegistryTransaction> SendAsync(string operation, Func<WorkflowRegistryWriter, Task<TransactionReceipt>> send, CancellationToken cancellationToken)
     {
         try
         {
-            var receipt = await send(await SignerAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            return new RegistryTransaction(receipt.TransactionHash, receipt.BlockNumber);
+            var receipt = await send(await WriterAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return new RegistryTransaction(receipt.TransactionHash, (ulong)receipt.BlockNumber.Value);
         }
         catch (ContractRevertException ex)
         {
-            throw new RegistryOperationException($"The WorkflowRegistry refused {operation}: {ex.Error?.ToString() ?? ex.Message}", ex.ErrorName, ex);
+            throw new RegistryOperationException($"The WorkflowRegistry refused {operation}: {ex.Message}", ex.ErrorName, ex);
         }
-        catch (Exception ex) when (ex is EthRpcException or TransactionFailedException or HttpRequestException or TimeoutException)
+        catch (Exception ex) when (IsTransport(ex) || ex is TransactionFailedException)
         {
-            throw new RegistryOperationException($"{operation} could not be sent to the chain at {_rpc.Endpoint}: {ex.Message}", null, ex);
+            throw new RegistryOperationException($"{operation} could not be sent to the chain at {_rpcUrl}: {ex.Message}", null, ex);
         }
     }
 
@@ -118,23 +129,30 @@ public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations, I
         {
             return await read().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ContractRevertException or EthRpcException or HttpRequestException or TimeoutException)
+        catch (ContractRevertException ex)
         {
-            throw new RegistryOperationException($"{operation} on the chain at {_rpc.Endpoint} failed: {ex.Message}", (ex as ContractRevertException)?.ErrorName, ex);
+            throw new RegistryOperationException($"{operation} failed: {ex.Message}", ex.ErrorName, ex);
+        }
+        catch (Exception ex) when (IsTransport(ex) || ex is UnsupportedRegistryException)
+        {
+            throw new RegistryOperationException($"{operation} on the chain at {_rpcUrl} failed: {ex.Message}", null, ex);
         }
     }
 
-    private async Task<EvmSigner> SignerAsync(CancellationToken cancellationToken)
+    private static bool IsTransport(Exception ex) =>
+        ex is RpcClientUnknownException or RpcClientTimeoutException or RpcResponseException or HttpRequestException or TimeoutException;
+
+    private async Task<WorkflowRegistryWriter> WriterAsync(CancellationToken cancellationToken)
     {
-        if (_signer is { } signer)
+        if (_writer is { } writer)
         {
-            return signer;
+            return writer;
         }
 
         await _connect.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _signer ??= await EvmSigner.ConnectAsync(_rpc, _owner, cancellationToken).ConfigureAwait(false);
+            return _writer ??= await WorkflowRegistryWriter.ConnectAsync(_rpcUrl, _workflowRegistry, _owner, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -143,7 +161,7 @@ public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations, I
     }
 
     private static RegistryWorkflow ToWorkflow(WorkflowMetadata m) => new(
-        Hex.Encode(m.WorkflowId),
+        Convert.ToHexStringLower(m.WorkflowId),
         m.Owner.ToLowerInvariant(),
         DateTimeOffset.FromUnixTimeSeconds((long)m.CreatedAt),
         m.Status == WorkflowStatus.Paused ? RegistryWorkflowStatus.Paused : RegistryWorkflowStatus.Active,
@@ -154,18 +172,16 @@ public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations, I
         m.ConfigUrl,
         m.Attributes);
 
-    private static RegistryNode ToNode(NodeRecord n) => new(n.Signer.ToLowerInvariant(), Hex.Encode(n.P2pId), Hex.Encode(n.EncryptionPublicKey), n.CapabilityIds);
+    private static RegistryNode ToNode(RegisteredNode n) =>
+        new(n.Signer, Convert.ToHexStringLower(n.P2pId), Convert.ToHexStringLower(n.EncryptionPublicKey), n.CapabilityIds);
 
     private static byte[] IdBytes(string workflowId)
     {
-        return Hex.IsHexOfLength(workflowId, 32)
-            ? Hex.Decode(workflowId)
+        var hex = workflowId.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? workflowId[2..] : workflowId;
+        return hex.Length == 64 && hex.All(Uri.IsHexDigit)
+            ? Convert.FromHexString(hex)
             : throw new ArgumentException($"'{workflowId}' is not a workflow id (64 hex characters).", nameof(workflowId));
     }
-
-    private static string RequireAddress(string value, string key) => Hex.IsHexOfLength(value, 20)
-        ? value
-        : throw new ArgumentException($"{key} = '{value}' is not a 0x contract address; pass the address the 'contracts' step deployed.");
 }
 
 /// <summary>Where the registries are and which owner account sends the owner operations (default: the linked dev owner, Anvil #1).</summary>

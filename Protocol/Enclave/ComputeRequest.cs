@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
 
 namespace CreAspire.Protocol.Enclave;
 
@@ -57,7 +58,7 @@ public static class ComputeRequestSigning
     }
 
     /// <summary>Signs the request with the node key (EIP-191 personal message over the 32-byte hash).</summary>
-    public static SignedComputeRequest Sign(EthKey nodeKey, string appId, string applicationRequestId, byte[] publicData)
+    public static SignedComputeRequest Sign(EthECKey nodeKey, string appId, string applicationRequestId, byte[] publicData)
     {
         ArgumentNullException.ThrowIfNull(nodeKey);
         var hash = Hash(appId, applicationRequestId, publicData);
@@ -66,8 +67,8 @@ public static class ComputeRequestSigning
             AppId = appId,
             ApplicationRequestId = applicationRequestId,
             PublicData = Convert.ToBase64String(publicData),
-            Signer = nodeKey.Address,
-            Signature = Hex.Encode0x(nodeKey.SignPersonalMessage(hash)),
+            Signer = nodeKey.GetPublicAddress().ToLowerInvariant(),
+            Signature = "0x" + Convert.ToHexStringLower(PersonalMessages.Sign(nodeKey, hash)),
         };
     }
 
@@ -77,14 +78,15 @@ public static class ComputeRequestSigning
         byte[] signature;
         try
         {
-            signature = Hex.Decode(signatureHex);
+            ArgumentNullException.ThrowIfNull(signatureHex);
+            signature = Convert.FromHexString(signatureHex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? signatureHex[2..] : signatureHex);
         }
         catch (FormatException)
         {
             return null;
         }
 
-        return Eip191.RecoverSigner(hash, signature);
+        return PersonalMessages.RecoverSigner(hash, signature);
     }
 
     private static void AppendPrefixed(IncrementalHash sha, ReadOnlySpan<byte> data)

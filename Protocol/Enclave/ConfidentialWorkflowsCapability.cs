@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CreAspire.Chain.Crypto;
+using Nethereum.Signer;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Confidential;
 using CreAspire.Protocol.Identity;
@@ -34,11 +34,11 @@ public sealed class ConfidentialWorkflowsCapability : IExecutableCapability
     public const string RequestsPath = "/requests";
 
     private readonly HttpClient _http;
-    private readonly EthKey _nodeKey;
+    private readonly EthECKey _nodeKey;
     private readonly ConfidentialWorkflowsOptions _options;
     private readonly Uri _requestsUrl;
 
-    public ConfidentialWorkflowsCapability(HttpClient http, EthKey nodeKey, ConfidentialWorkflowsOptions? options = null)
+    public ConfidentialWorkflowsCapability(HttpClient http, EthECKey nodeKey, ConfidentialWorkflowsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(nodeKey);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
 
 namespace CreAspire.Protocol.Gateway;
 
@@ -21,14 +22,14 @@ public static class GatewayHandshake
     public const int AuthHeaderLength = TimestampLength + DonIdLength + GatewayIdLength + SignatureLength;
 
     /// <summary>Builds and signs the node's auth header (raw bytes; base64 them for the HTTP header).</summary>
-    public static byte[] BuildAuthHeader(EthKey nodeKey, string donId, string gatewayId, DateTimeOffset now)
+    public static byte[] BuildAuthHeader(EthECKey nodeKey, string donId, string gatewayId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(nodeKey);
         var unsigned = new byte[TimestampLength + DonIdLength + GatewayIdLength];
         BinaryPrimitives.WriteUInt32BigEndian(unsigned, checked((uint)now.ToUnixTimeSeconds()));
         WritePadded(unsigned.AsSpan(TimestampLength, DonIdLength), donId, nameof(donId));
         WritePadded(unsigned.AsSpan(TimestampLength + DonIdLength, GatewayIdLength), gatewayId, nameof(gatewayId));
-        return [.. unsigned, .. nodeKey.SignPersonalMessage(unsigned)];
+        return [.. unsigned, .. PersonalMessages.Sign(nodeKey, unsigned)];
     }
 
     /// <summary>Decodes an auth header and recovers its signer. Does not judge timestamp, ids or membership.</summary>
@@ -40,7 +41,7 @@ public static class GatewayHandshake
         }
 
         var unsigned = header[..^SignatureLength];
-        var signer = Eip191.RecoverSigner(unsigned, header[^SignatureLength..])
+        var signer = PersonalMessages.RecoverSigner(unsigned, header[^SignatureLength..])
             ?? throw new GatewayHandshakeException(HandshakeFailure.InvalidSignature, "auth header signature is invalid");
         return new NodeAuthHeader(
             BinaryPrimitives.ReadUInt32BigEndian(header),
@@ -72,15 +73,15 @@ public static class GatewayHandshake
             ReadPadded(challenge.Slice(TimestampLength, GatewayIdLength)));
     }
 
-    public static byte[] SignChallenge(EthKey nodeKey, ReadOnlySpan<byte> challenge)
+    public static byte[] SignChallenge(EthECKey nodeKey, ReadOnlySpan<byte> challenge)
     {
         ArgumentNullException.ThrowIfNull(nodeKey);
-        return nodeKey.SignPersonalMessage(challenge);
+        return PersonalMessages.Sign(nodeKey, challenge);
     }
 
     /// <summary>Recovers who signed the challenge; throws when the signature is malformed or invalid.</summary>
     public static string RecoverChallengeSigner(ReadOnlySpan<byte> challenge, ReadOnlySpan<byte> signature) =>
-        Eip191.RecoverSigner(challenge, signature)
+        PersonalMessages.RecoverSigner(challenge, signature)
             ?? throw new GatewayHandshakeException(HandshakeFailure.InvalidSignature, $"challenge signature is invalid ({signature.Length} bytes, expected {SignatureLength})");
 
     /// <summary>True when <paramref name="timestamp"/> (unix seconds) lies within ±tolerance of now.</summary>

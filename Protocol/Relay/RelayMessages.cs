@@ -38,7 +38,7 @@ public sealed record SecretsRequestParams
     [JsonPropertyName("secrets"), JsonPropertyOrder(3)]
     public IReadOnlyList<RelaySecretIdentifier> Secrets { get; init; } = [];
 
-    /// <summary>Hex uncompressed secp256k1 public key of the enclave's per-execution key pair.</summary>
+    /// <summary>Hex 32-byte X25519 public key of the enclave's per-execution key pair (secrets are sealed to it).</summary>
     [JsonPropertyName("enclave_public_key"), JsonPropertyOrder(4)]
     public string EnclavePublicKey { get; init; } = "";
 

@@ -2,8 +2,8 @@ namespace CreAspire.Protocol.Topology;
 
 /// <summary>
 /// A node as registered in the CapabilitiesRegistry. <see cref="Signer"/> is the lower-case 0x address of its key;
-/// <see cref="EncryptionPublicKey"/> is its registered encryption key as lower-case hex without 0x (65-byte uncompressed
-/// secp256k1, the form vault GetSecretsRequest.encryption_keys uses), empty when not known.
+/// <see cref="EncryptionPublicKey"/> is its registered encryption key as lower-case hex without 0x (32-byte X25519, the
+/// form vault GetSecretsRequest.encryption_keys uses), empty when not known.
 /// </summary>
 public sealed record NodeInfo(string Signer, string P2pId, IReadOnlyList<string> CapabilityIds)
 {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using CreAspire.Chain.Crypto;
 
 namespace CreAspire.Protocol.Workflows;
 
@@ -29,7 +28,7 @@ public static class WorkflowIds
 
     /// <summary>Hex (no 0x) workflow id for an owner given as a 0x address.</summary>
     public static string ComputeHex(string ownerAddress, string name, ReadOnlySpan<byte> binary, ReadOnlySpan<byte> config) =>
-        Hex.Encode(Compute(Hex.Decode(ownerAddress), name, binary, config));
+        Convert.ToHexStringLower(Compute(Convert.FromHexString(ownerAddress.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? ownerAddress[2..] : ownerAddress), name, binary, config));
 
     /// <summary>Execution id = hex sha256(workflowId ‖ triggerEventId) (EncodeExecutionID); identical on every honest node.</summary>
     public static string ExecutionId(string workflowIdHex, string triggerEventId)

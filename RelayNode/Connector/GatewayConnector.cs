@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using CreAspire.Protocol.Gateway;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.JsonRpc;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.RelayNode.Relay;
 using StreamJsonRpc;
 
@@ -94,9 +96,14 @@ public sealed partial class GatewayConnector(
             await socket.SendAsync(GatewayHandshake.SignChallenge(identity.Key, challenge), WebSocketMessageType.Binary, endOfMessage: true, dial.Token).ConfigureAwait(false);
         }
 
-        using var rpc = new JsonRpc(new WebSocketMessageHandler(socket, new SystemTextJsonFormatter()));
+        using var rpc = new JsonRpc(new WebSocketMessageHandler(socket, new SystemTextJsonFormatter()))
+        {
+            ActivityTracingStrategy = RelayTelemetry.GatewayTraceContext,
+        };
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        rpc.AddLocalRpcMethod(GatewayConnectorProtocol.ForwardRequestMethod, new Action<JsonRpcRequest>(request => _ = ServeAsync(rpc, request, session.Token)));
+        // Returning the task (StreamJsonRpc still dispatches the next message at once) keeps the gateway.forward span open
+        // until the answer is sent, so the gateway's gateway.respond span is its child.
+        rpc.AddLocalRpcMethod(GatewayConnectorProtocol.ForwardRequestMethod, new Func<JsonRpcRequest, Task>(request => ServeAsync(rpc, request, session.Token)));
         rpc.StartListening();
 
         // The first heartbeat doubles as the handshake verdict: a refused node sees the gateway close instead.
@@ -166,6 +173,10 @@ public sealed partial class GatewayConnector(
 
     private async Task ServeAsync(JsonRpc rpc, JsonRpcRequest request, CancellationToken cancellationToken)
     {
+        var forward = Activity.Current is { } current && current.Source == RelayTelemetry.Source ? current : null;
+        forward?.SetTag(TelemetryTags.NodeAddress, identity.Address).SetTag(TelemetryTags.NodeName, identity.Name)
+            .SetTag(TelemetryTags.RequestId, request.Id).SetTag(TelemetryTags.RpcMethod, request.Method);
+
         try
         {
             var response = await handler.HandleAsync(request, cancellationToken).ConfigureAwait(false);
@@ -173,11 +184,13 @@ public sealed partial class GatewayConnector(
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionLostException or ObjectDisposedException or WebSocketException)
         {
+            forward.Fail(ex, "response not delivered: " + ex.Message);
             LogResponseLost(request.Id, ex.Message);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Fire-and-forget: anything else would be an unobserved task exception and a silently missing answer.
+            // Anything else would be an unobserved task exception and a silently missing answer.
+            forward.Fail(ex);
             LogResponseFailed(ex, request.Id);
         }
     }

@@ -22,6 +22,9 @@ public sealed class AttestationVerificationException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The check that failed (e.g. a Nitro failure code), as metrics tag it; null when the verifier does not say.</summary>
+    public string? Failure { get; init; }
 }
 
 /// <summary>
@@ -51,7 +54,10 @@ public sealed class AttestationTrustOptions
 public sealed class UnconfiguredAttestationVerifier : IEnclaveAttestationVerifier
 {
     public void Verify(string attestationBase64, ReadOnlySpan<byte> expectedUserData) =>
-        throw new AttestationVerificationException("no attestation verifier is configured on this relay node; register an IEnclaveAttestationVerifier (Nitro) with Attestation:TrustedPcrs and Attestation:CaRootsPem");
+        throw new AttestationVerificationException("no attestation verifier is configured on this relay node; register an IEnclaveAttestationVerifier (Nitro) with Attestation:TrustedPcrs and Attestation:CaRootsPem")
+        {
+            Failure = "Unconfigured",
+        };
 }
 
 /// <summary>Accepts every attestation (Attestation:TrustEnclaves=true), mirroring the original's passthrough verifier.</summary>

@@ -28,7 +28,7 @@ public sealed class NitroEnclaveAttestationVerifier(NitroAttestationVerifier ver
         catch (NitroAttestationException ex)
         {
             // The failure code is deterministic across relay nodes, so their answers still agree byte for byte.
-            throw new AttestationVerificationException($"{ex.Failure}: {ex.Message}");
+            throw new AttestationVerificationException($"{ex.Failure}: {ex.Message}") { Failure = ex.Failure.ToString() };
         }
     }
 }

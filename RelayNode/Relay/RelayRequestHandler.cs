@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CreAspire.Attestation;
-using CreAspire.Chain.Crypto;
+using CreAspire.Protocol;
+using Nethereum.Util;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
 using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Telemetry;
 using CreAspire.Protocol.Vault;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -27,13 +29,15 @@ public sealed partial class RelayRequestHandler(
 {
     public const string InternalErrorMessage = "internal error";
 
-    private static readonly ActivitySource ActivitySource = new("CreAspire.RelayNode");
-
+    /// <summary>
+    /// Span relay.handle &lt;method&gt; (child of the connector's gateway.forward): validation, relay.verify_attestation,
+    /// then the vault or capability call (don.call on the capability DON) under it.
+    /// </summary>
     public async Task<JsonRpcResponse> HandleAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var activity = ActivitySource.HasListeners() ? ActivitySource.StartActivity("relay " + request.Method, ActivityKind.Server) : null;
-        activity?.SetTag("rpc.request_id", request.Id);
+        using var activity = RelayTelemetry.Source.HasListeners() ? RelayTelemetry.Source.StartActivity("relay.handle " + request.Method) : null;
+        activity?.SetTag(TelemetryTags.RequestId, request.Id).SetTag(TelemetryTags.RpcMethod, request.Method).SetTag(TelemetryTags.DonId, options.Value.DonId);
         try
         {
             return request.Method switch
@@ -46,13 +50,13 @@ public sealed partial class RelayRequestHandler(
         catch (RelayRequestException ex)
         {
             LogRejected(request.Id, request.Method, ex.Message);
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity.Fail(ex);
             return JsonRpcResponse.Failure(request.Id, request.Method, ex.Code, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogInternalError(ex, request.Id, request.Method);
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity.Fail(ex);
             return JsonRpcResponse.Failure(request.Id, request.Method, JsonRpcErrorCodes.Internal, InternalErrorMessage);
         }
     }
@@ -60,6 +64,7 @@ public sealed partial class RelayRequestHandler(
     private async Task<SecretsResponseResult> GetSecretsAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {
         var parameters = ParseParams<SecretsRequestParams>(request);
+        TagExecution(parameters.WorkflowId, parameters.ExecutionId, CapabilityIds.Vault);
         var owner = RequireOwner(parameters.Owner);
         Require(parameters.WorkflowId, "workflow_id");
         Require(parameters.ExecutionId, "execution_id");
@@ -68,9 +73,9 @@ public sealed partial class RelayRequestHandler(
             throw InvalidParams("secrets must list at least one secret, each with a key");
         }
 
-        if (!Hex.IsHexOfLength(parameters.EnclavePublicKey, 65))
+        if (!HexText.IsHexOfLength(parameters.EnclavePublicKey, 32))
         {
-            throw InvalidParams("enclave_public_key must be a hex 65-byte uncompressed secp256k1 public key");
+            throw InvalidParams("enclave_public_key must be a hex 32-byte X25519 public key");
         }
 
         VerifyAttestation(parameters.Attestation, RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters));
@@ -100,6 +105,7 @@ public sealed partial class RelayRequestHandler(
     private async Task<CapabilityResponseResult> ExecuteCapabilityAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {
         var parameters = ParseParams<CapabilityRequestParams>(request);
+        TagExecution(parameters.WorkflowId, parameters.ExecutionId, parameters.CapabilityId);
         Require(parameters.WorkflowId, "workflow_id");
         Require(parameters.CapabilityId, "capability_id");
         Require(parameters.Payload, "payload");
@@ -139,21 +145,50 @@ public sealed partial class RelayRequestHandler(
             ? capability
             : throw new RelayRequestException(JsonRpcErrorCodes.Internal, $"capability '{capabilityId}' is not available through the relay DON");
 
+    /// <summary>Names the execution on relay.handle (the current activity while the params are read).</summary>
+    private static void TagExecution(string? workflowId, string? executionId, string? capabilityId)
+    {
+        if (Activity.Current is { } handle && handle.Source == RelayTelemetry.Source)
+        {
+            handle.SetTag(TelemetryTags.WorkflowId, workflowId).SetTag(TelemetryTags.ExecutionId, executionId).SetTag(TelemetryTags.CapabilityId, capabilityId);
+        }
+    }
+
+    /// <summary>Span relay.verify_attestation and metric creaspire.relay.attestation.verifications (verified, or rejected with the failed check).</summary>
     private void VerifyAttestation(string? attestation, string domainTag, byte[] attestedBytes)
     {
+        using var activity = RelayTelemetry.Source.StartActivity("relay.verify_attestation");
+        activity?.SetTag("attestation.domain", domainTag);
         if (string.IsNullOrEmpty(attestation))
         {
+            RecordVerification(activity, "missing", "attestation is missing");
             throw InvalidParams("missing attestation");
         }
 
         try
         {
             attestationVerifier.Verify(attestation, DomainHash.Compute(domainTag, attestedBytes));
+            RecordVerification(activity, null, null);
         }
         catch (AttestationVerificationException ex)
         {
+            RecordVerification(activity, ex.Failure ?? "unknown", ex.Message);
             throw InvalidParams("attestation rejected: " + ex.Message);
         }
+    }
+
+    private static void RecordVerification(Activity? activity, string? failure, string? message)
+    {
+        if (failure is null)
+        {
+            RelayTelemetry.AttestationVerifications.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Outcome, "verified"));
+            activity?.SetTag(TelemetryTags.Outcome, "verified");
+            return;
+        }
+
+        RelayTelemetry.AttestationVerifications.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Outcome, "rejected"), new KeyValuePair<string, object?>("failure", failure));
+        activity?.SetTag(TelemetryTags.Outcome, "rejected").SetTag("attestation.failure", failure);
+        activity.Fail("attestation rejected: " + message);
     }
 
     private static T ParseParams<T>(JsonRpcRequest request) where T : class
@@ -175,12 +210,12 @@ public sealed partial class RelayRequestHandler(
 
     private static string RequireOwner(string? owner)
     {
-        if (owner is null || !owner.StartsWith("0x", StringComparison.Ordinal) || !Hex.IsHexOfLength(owner, 20))
+        if (owner is null || !owner.StartsWith("0x", StringComparison.Ordinal) || !HexText.IsHexOfLength(owner, 20))
         {
             throw InvalidParams("owner must be a 0x-prefixed address of 40 hex characters");
         }
 
-        return Eip55.ToChecksumAddress(owner);
+        return AddressUtil.Current.ConvertToChecksumAddress(owner);
     }
 
     private static void Require(string? value, string field)

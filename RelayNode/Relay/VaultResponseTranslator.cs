@@ -1,4 +1,3 @@
-using CreAspire.Chain.Crypto;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
@@ -81,7 +80,7 @@ public static class VaultResponseTranslator
     {
         try
         {
-            return Convert.ToBase64String(Hex.Decode(hex));
+            return Convert.ToBase64String(Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex));
         }
         catch (FormatException)
         {

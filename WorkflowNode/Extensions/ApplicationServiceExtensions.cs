@@ -25,7 +25,7 @@ public static class ApplicationServiceExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddNpgsqlDataSource(NpgsqlExtensions.NodeDatabase, typeof(WorkflowStore).Assembly);
+        builder.AddNodeDatabase(typeof(WorkflowStore).Assembly);
         var services = builder.Services;
 
         services.AddOptions<SyncerOptions>().BindConfiguration(SyncerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

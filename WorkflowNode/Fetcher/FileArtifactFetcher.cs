@@ -29,21 +29,29 @@ public sealed class FileArtifactFetcher : IArtifactFetcher
     public async Task<byte[]> FetchAsync(string url, CancellationToken cancellationToken)
     {
         var path = ResolvePath(url);
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        try
         {
-            throw new ArtifactFetchException($"artifact {url} not found: no file at {path} (basePath {_basePath})");
-        }
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new ArtifactFetchException($"artifact {url} not found: no file at {path} (basePath {_basePath})");
+            }
 
-        if (info.Length > _maxBytes)
+            if (info.Length > _maxBytes)
+            {
+                throw new ArtifactFetchException($"artifact {url} is {info.Length} bytes, more than Fetcher:MaxArtifactBytes = {_maxBytes}");
+            }
+
+            return await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ArtifactFetchException($"artifact {url} is {info.Length} bytes, more than Fetcher:MaxArtifactBytes = {_maxBytes}");
+            // Removed, replaced or unreadable between the checks and the read.
+            throw new ArtifactFetchException($"artifact {url} could not be read from {path}: {ex.Message}", ex);
         }
-
-        return await File.ReadAllBytesAsync(path, cancellationToken);
     }
 
-    /// <summary>The file a URL resolves to; throws when it has no file name or leaves the base path.</summary>
+    /// <summary>The file a URL resolves to; throws <see cref="ArtifactFetchException"/> when it has no file name, leaves the base path or runs into a link loop.</summary>
     public string ResolvePath(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -75,7 +83,19 @@ public sealed class FileArtifactFetcher : IArtifactFetcher
             throw NotWithinBasePath(url);
         }
 
-        if (!IsWithin(ResolveLinks(full), _realBasePath))
+        string real;
+        try
+        {
+            real = ResolveLinks(full);
+        }
+        catch (IOException ex)
+        {
+            // A link chain that never ends (a -> b -> a, a directory linking to itself) says "Too many levels of symbolic
+            // links"; a name the file system refuses says why.
+            throw new ArtifactFetchException($"request URL {url} cannot be resolved under the basePath {_basePath}: {ex.Message}; fix or remove the symbolic link or name", ex);
+        }
+
+        if (!IsWithin(real, _realBasePath))
         {
             throw NotWithinBasePath(url);
         }

@@ -62,8 +62,9 @@ public sealed class WorkflowBinary
 
             return output.ToArray();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
         {
+            // BrotliStream reports corrupt input as InvalidOperationException ("Decoder ran into invalid data"), truncated as InvalidDataException.
             throw new ArtifactFetchException($"workflow binary {binaryUrl} is not brotli-compressed WASM: {ex.Message}", ex);
         }
     }

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Confidential;
 using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Telemetry;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -27,13 +29,37 @@ public sealed record ConfidentialWorkflowDescriptor(
 /// </summary>
 public sealed class ConfidentialModule(ConfidentialWorkflowDescriptor workflow, ICapabilityRegistry capabilities) : IWorkflowModule
 {
+    /// <summary>Source of the confidential.delegate span: one per execute request sent to the enclave.</summary>
+    public const string ActivitySourceName = "CreAspire.WorkflowNode";
+
+    private static readonly ActivitySource Source = new(ActivitySourceName);
+
     public ConfidentialWorkflowDescriptor Workflow { get; } = workflow;
+
+    public string ExecutionPath => ExecutionPaths.Confidential;
 
     public async Task<ExecutionResult> ExecuteAsync(ExecuteRequest request, ModuleExecutionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        using var activity = Source.StartActivity("confidential.delegate", ActivityKind.Client);
+        activity?.SetTag(TelemetryTags.WorkflowId, Workflow.WorkflowId)
+            .SetTag(TelemetryTags.ExecutionId, context.ExecutionId)
+            .SetTag(TelemetryTags.CapabilityId, CapabilityIds.ConfidentialWorkflows)
+            .SetTag("workflow.request", request.RequestCase == ExecuteRequest.RequestOneofCase.Subscribe ? "subscribe" : "trigger");
+        try
+        {
+            return await DelegateAsync(request, context, cancellationToken);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.Fail(ex);
+            throw;
+        }
+    }
 
+    private async Task<ExecutionResult> DelegateAsync(ExecuteRequest request, ModuleExecutionContext context, CancellationToken cancellationToken)
+    {
         IExecutableCapability capability;
         try
         {

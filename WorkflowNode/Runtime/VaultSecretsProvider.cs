@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using CreAspire.Chain.Crypto;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
@@ -85,7 +84,7 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
             return [];
         }
 
-        var ownKey = Hex.Encode(identity.Key.PublicKey);
+        var ownKey = Convert.ToHexStringLower(identity.Keys.EncryptionPublicKey);
         var keys = don.Members
             .Select(member => NormalizeKey(snapshot.FindNode(member)?.EncryptionPublicKey ?? ""))
             .Where(key => key.Length > 0)
@@ -94,7 +93,7 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
             .ToArray();
         if (!keys.Contains(ownKey, StringComparer.Ordinal))
         {
-            error = $"this node's encryption public key {ownKey} is not registered for node {identity.Address} in workflow DON {don.Id} ({don.Name}); register NodeParams.encryptionPublicKey = the node's public key";
+            error = $"this node's encryption public key {ownKey} is not registered for node {identity.Address} in workflow DON {don.Id} ({don.Name}); register NodeParams.encryptionPublicKey = the node's X25519 encryption public key";
             return [];
         }
 
@@ -114,7 +113,7 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
             return Failure(request, owner, answer.Error);
         }
 
-        var ownKey = Hex.Encode(identity.Key.PublicKey);
+        var ownKey = Convert.ToHexStringLower(identity.Keys.EncryptionPublicKey);
         var share = answer.Data.EncryptedDecryptionKeyShares.FirstOrDefault(s => NormalizeKey(s.EncryptionKey) == ownKey);
         if (share is null || share.Shares.Count == 0)
         {
@@ -123,9 +122,9 @@ public sealed class VaultSecretsProvider(ICapabilityRegistry capabilities, ITopo
 
         try
         {
-            var box = Hex.Decode(share.Shares[0]);
+            var box = Convert.FromHexString(share.Shares[0]);
             var aad = SecretSealer.AssociatedData(owner, Namespace(request), request.Id);
-            var value = SecretSealer.Open(identity.Key, box, aad);
+            var value = SecretSealer.Open(identity.Keys.EncryptionPrivateKey, box, aad);
             return new SecretResponse
             {
                 Secret = new Secret { Id = request.Id, Namespace = Namespace(request), Owner = owner, Value = System.Text.Encoding.UTF8.GetString(value) },

@@ -1,4 +1,3 @@
-using CreAspire.Chain.Crypto;
 using CreAspire.Chain.Registries;
 using CreAspire.WorkflowNode.Fetcher;
 
@@ -7,10 +6,10 @@ namespace CreAspire.WorkflowNode.Syncer;
 /// <summary>A registry entry with its ids in the node's canonical form (lower-case hex, no 0x).</summary>
 public sealed record RegisteredWorkflow(WorkflowMetadata Metadata)
 {
-    public string WorkflowId { get; } = Hex.Encode(Metadata.WorkflowId);
+    public string WorkflowId { get; } = Convert.ToHexStringLower(Metadata.WorkflowId);
 
     /// <summary>Owner address as 40 lower-case hex chars without 0x (workflow_specs_v2.workflow_owner).</summary>
-    public string OwnerHex { get; } = Hex.Encode(Hex.Decode(Metadata.Owner));
+    public string OwnerHex { get; } = (Metadata.Owner.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? Metadata.Owner[2..] : Metadata.Owner).ToLowerInvariant();
 
     /// <summary>Workflows with the same key are versions of one another: a new id for the same key is an update.</summary>
     public (string Owner, string Name, string Tag) Key => (OwnerHex, Metadata.WorkflowName, Metadata.Tag);

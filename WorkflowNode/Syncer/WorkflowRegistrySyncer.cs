@@ -1,3 +1,4 @@
+using CreAspire.Chain.Contracts;
 using CreAspire.Chain.Registries;
 using CreAspire.WorkflowNode.Store;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public sealed partial class WorkflowRegistrySyncer(
     // Owned by the sync loop only (ExecuteAsync runs one SyncOnceAsync at a time).
     private readonly Dictionary<string, TrackedWorkflow> _tracked = new(StringComparer.Ordinal);
     private (int Count, string? Error, DateTimeOffset At)? _lastRecordedSync;
+    private bool _registryVerified;
 
     // Pass hand-off: a caller of SyncNowAsync takes _nextPass (completed at the end of the first pass that starts after
     // it was taken) and sets _wake (ends the wait between passes). The loop swaps both at the start of every pass.
@@ -117,7 +119,7 @@ public sealed partial class WorkflowRegistrySyncer(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = $"getWorkflowListByDON({_options.DonFamily}) failed: {ex.Message}";
+            var error = ex is UnsupportedRegistryException ? ex.Message : $"getWorkflowListByDON({_options.DonFamily}) failed: {ex.Message}";
             LogRegistryReadFailed(ex, _options.DonFamily);
             await RecordSyncAsync(null, error, cancellationToken);
             return false;
@@ -153,6 +155,14 @@ public sealed partial class WorkflowRegistrySyncer(
 
     private async Task<IReadOnlyList<RegisteredWorkflow>> ReadAllAsync(CancellationToken cancellationToken)
     {
+        if (!_registryVerified)
+        {
+            // Refuse a registry this node does not understand before reading from it (RegistryContracts names the one targeted).
+            var found = await registry.TypeAndVersionAsync(cancellationToken);
+            RegistryContracts.RequireTypeAndVersion(RegistryContracts.WorkflowRegistryTypeAndVersion, found, registry.Address);
+            _registryVerified = true;
+        }
+
         var all = new List<RegisteredWorkflow>();
         for (ulong start = 0; ; start += (ulong)_options.PageSize)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CreAspire.Bench;
 
 namespace CreAspire.E2E.Bench;
 

@@ -10,11 +10,15 @@
 //   4. fires --burst executions of each path at once and samples resident memory while they run ("under load").
 using System.Diagnostics;
 using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using CreAspire.AppHost.Topology;
+using CreAspire.Bench;
 using CreAspire.E2E.Bench;
-using CreAspire.Hosting;
-using CreAspire.Hosting.Testing;
+using CreAspire.Hosting.Run;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
 var executions = int.Parse(configuration["executions"] ?? "50", CultureInfo.InvariantCulture);
@@ -24,38 +28,36 @@ var idleSettle = TimeSpan.FromSeconds(double.Parse(configuration["idle-settle"] 
 using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 var ct = deadline.Token;
 
-var builder = DistributedApplicationTestingBuilder.Create(args, o =>
-{
-    o.DashboardPort = null;
-    o.StartupTimeout = TimeSpan.FromMinutes(3);
-    o.DependencyTimeout = TimeSpan.FromMinutes(3);
-});
-var options = CreTopologyOptions.FromConfiguration(builder.Configuration);
-options.ArtifactsFolder = Directory.CreateTempSubdirectory("creaspire-bench-e2e-artifacts-").FullName;
-options.DeployRegistries = (request, token) => ChainRegistryDeployer.DeployAsync(request, options.Seed, token);
-var resources = CreTopology.AddDefaultTopology(builder, options);
-await using var app = await builder.BuildAsync();
-
+// The real AppHost in this process (as the E2E tests run it); telemetry off: the testing builder runs no dashboard.
+var artifacts = Directory.CreateTempSubdirectory("creaspire-bench-e2e-artifacts-").FullName;
 var clock = Stopwatch.StartNew();
-try
+var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
+    ["--artifacts", artifacts, "--telemetry", "false"], ct);
+builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, StartedAt = DateTime.UtcNow, Timeout = TimeSpan.FromMinutes(5) });
+await using var app = await builder.BuildAsync(ct);
+var reporter = app.Services.GetRequiredService<StartupReporter>();
+_ = app.StartAsync(ct);
+var outcome = await reporter.Outcome.WaitAsync(TimeSpan.FromMinutes(6), ct);
+if (!outcome.Succeeded)
 {
-    await app.StartAsync(ct);
-}
-catch (DistributedApplicationException)
-{
-    Console.Error.WriteLine(app.DescribeResources());
-    throw;
+    throw new InvalidOperationException(outcome.Message);
 }
 
 var startup = clock.Elapsed;
-Console.Error.WriteLine($"default topology ({app.ResourceNotifications.GetSnapshots().Count} resources) healthy in {startup.TotalSeconds:0.00} s");
+Console.Error.WriteLine($"default topology ({outcome.Resources} resources) healthy in {startup.TotalSeconds:0.00} s");
+var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+var contracts = model.Resources.OfType<SetupStepResource>().Single(r => r.Name == "contracts");
+var options = CreTopologyOptions.FromConfiguration(configuration);
+var cluster = new WorkflowCluster(new TopologyEndpoints(
+    (await app.GetConnectionStringAsync("anvil", ct))!, contracts.GetOutput(ContractsOutputs.WorkflowRegistry), artifacts, app.GetEndpoint("artifacts", "http"),
+    Enumerable.Range(0, options.WorkflowNodes).Select(i => app.GetEndpoint($"wf-{i}", "http")).ToList(),
+    Enumerable.Range(0, options.CapabilityNodes).Select(i => app.GetEndpoint($"cap-{i}", "http")).ToList()));
 
-var memory = new MemorySampler(app);
+
 await Task.Delay(idleSettle, ct); // let the freshly started processes finish their start-up work before "idle"
-var idle = memory.Sample();
+var idle = TopologyMemory.Sample(Environment.ProcessId);
 Console.Error.WriteLine($"idle resident memory: {idle.TotalMiB:0} MiB over {idle.PerResource.Count} resources");
 
-var cluster = new WorkflowCluster(resources);
 var confidential = await cluster.DeployAndFirstExecutionAsync("confidential-mock", confidential: true, ct);
 Console.Error.WriteLine($"confidential workflow {confidential.Workflow.WorkflowId}: first execution {confidential.RegistrationToFirstExecution.TotalMilliseconds:0} ms after the receipt");
 var normal = await cluster.DeployAndFirstExecutionAsync(normalSample, confidential: false, ct);
@@ -76,7 +78,7 @@ for (var i = 1; i <= executions; i++)
 
 // Under load: a burst of concurrent executions on both paths, memory sampled until they are all finished. A failed
 // execution (e.g. the enclave refusing work at capacity) is counted, not fatal: the burst measures what the topology does.
-var peak = memory.Sample();
+var peak = TopologyMemory.Sample(Environment.ProcessId);
 var load = Task.WhenAll(Enumerable.Range(executions + 1, burst).SelectMany(i => new[]
 {
     cluster.TryFireAndWaitAsync(confidential.Workflow, "confidential", i, ct),
@@ -84,7 +86,7 @@ var load = Task.WhenAll(Enumerable.Range(executions + 1, burst).SelectMany(i => 
 }));
 while (!load.IsCompleted)
 {
-    var sample = memory.Sample();
+    var sample = TopologyMemory.Sample(Environment.ProcessId);
     peak = sample.TotalMiB > peak.TotalMiB ? sample : peak;
     await Task.WhenAny(load, Task.Delay(250, ct));
 }

@@ -3,9 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CreAspire.AppHost.Samples;
-using CreAspire.AppHost.Topology;
-using CreAspire.Hosting;
-using CreAspire.Hosting.ApplicationModel;
 
 namespace CreAspire.E2E.Bench;
 
@@ -21,8 +18,12 @@ internal sealed record ExecutionTiming(string ExecutionId, TimeSpan TriggerToMoc
 /// <summary>One execution of a burst: its timing, or why it failed.</summary>
 internal sealed record BurstExecution(string Path, ExecutionTiming? Timing, string? Error);
 
+/// <summary>Where the running topology is: the chain, the registry, the artifacts folder and server, the node URLs.</summary>
+internal sealed record TopologyEndpoints(string RpcUrl, string WorkflowRegistry, string ArtifactsFolder, Uri ArtifactsUrl,
+    IReadOnlyList<Uri> WorkflowNodes, IReadOnlyList<Uri> CapabilityNodes);
+
 /// <summary>Deploys, fires and observes the sample workflow on the workflow nodes of a running default topology.</summary>
-internal sealed class WorkflowCluster(CreTopologyResources resources)
+internal sealed class WorkflowCluster(TopologyEndpoints topology)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ExecutionTimeout = TimeSpan.FromSeconds(60);
@@ -31,15 +32,14 @@ internal sealed class WorkflowCluster(CreTopologyResources resources)
     private static readonly DateTimeOffset BaseTime = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly IReadOnlyList<Uri> _workflowNodes = [.. resources.Nodes.Where(n => n.Resource.Name.StartsWith("wf-", StringComparison.Ordinal)).Select(n => n.Resource.GetEndpoint())];
-    private readonly IReadOnlyList<Uri> _capabilityNodes = [.. resources.Nodes.Where(n => n.Resource.Name.StartsWith("cap-", StringComparison.Ordinal)).Select(n => n.Resource.GetEndpoint())];
+    private readonly IReadOnlyList<Uri> _workflowNodes = topology.WorkflowNodes;
+    private readonly IReadOnlyList<Uri> _capabilityNodes = topology.CapabilityNodes;
 
     public async Task<FirstExecution> DeployAndFirstExecutionAsync(string sample, bool confidential, CancellationToken cancellationToken)
     {
         var name = $"bench-{(confidential ? "confidential" : "normal")}-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
         var workflow = await SampleWorkflowDeployer.DeployAsync(new SampleDeployment(
-            resources.Anvil.Resource.GetConnectionString(), resources.Contracts.Resource.Outputs[ContractsOutputs.WorkflowRegistry],
-            resources.ArtifactsFolder, resources.Artifacts.Resource.GetEndpoint(), sample, name,
+            topology.RpcUrl, topology.WorkflowRegistry, topology.ArtifactsFolder, topology.ArtifactsUrl, sample, name,
             confidential ? SampleWorkflowDeployer.ConfidentialAttributes : [], "0 0 0 1 1 *"), cancellationToken);
         var receipt = DateTimeOffset.UtcNow; // DeployAsync returns once the upsert transaction's receipt is in.
 

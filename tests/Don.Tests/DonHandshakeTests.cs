@@ -1,24 +1,24 @@
 using System.Security.Cryptography;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Don.Transport;
 
 namespace CreAspire.Don.Tests;
 
 public sealed class DonHandshakeTests
 {
-    private static readonly EthKey Dialer = EthKey.Derive("don-handshake-tests", "dialer");
-    private static readonly EthKey Acceptor = EthKey.Derive("don-handshake-tests", "acceptor");
-    private static readonly EthKey Impostor = EthKey.Derive("don-handshake-tests", "impostor");
+    private static readonly NodeKeys Dialer = NodeKeys.Derive("don-handshake-tests", "dialer");
+    private static readonly NodeKeys Acceptor = NodeKeys.Derive("don-handshake-tests", "acceptor");
+    private static readonly NodeKeys Impostor = NodeKeys.Derive("don-handshake-tests", "impostor");
 
     [Fact]
     public void Both_sides_derive_matching_keys_one_per_direction()
     {
-        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer, Acceptor.Address, TimeProvider.System);
+        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer.SigningKey, Acceptor.Address, TimeProvider.System);
         using var _ = ephemeral;
         var helloBytes = DonHandshake.Serialize(hello);
         Assert.Null(DonHandshake.CheckHello(DonHandshake.ParseHello(helloBytes), Acceptor.Address, TimeProvider.System, TimeSpan.FromSeconds(30)));
 
-        var (_, welcomeBytes, acceptorKeys) = DonHandshake.Accept(Acceptor, helloBytes, hello);
+        var (_, welcomeBytes, acceptorKeys) = DonHandshake.Accept(Acceptor.SigningKey, helloBytes, hello);
         var dialerKeys = DonHandshake.Complete(ephemeral, helloBytes, welcomeBytes, Acceptor.Address);
 
         Assert.Equal(dialerKeys.Send, acceptorKeys.Receive);
@@ -29,10 +29,10 @@ public sealed class DonHandshakeTests
     [Fact]
     public void A_welcome_from_another_node_than_the_one_dialed_is_refused()
     {
-        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer, Acceptor.Address, TimeProvider.System);
+        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer.SigningKey, Acceptor.Address, TimeProvider.System);
         using var _ = ephemeral;
         var helloBytes = DonHandshake.Serialize(hello);
-        var (_, welcomeBytes, _) = DonHandshake.Accept(Impostor, helloBytes, hello);
+        var (_, welcomeBytes, _) = DonHandshake.Accept(Impostor.SigningKey, helloBytes, hello);
 
         var error = Assert.Throws<DonTransportException>(() => DonHandshake.Complete(ephemeral, helloBytes, welcomeBytes, Acceptor.Address));
 
@@ -42,13 +42,31 @@ public sealed class DonHandshakeTests
     [Fact]
     public void A_welcome_for_a_different_hello_is_refused()
     {
-        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer, Acceptor.Address, TimeProvider.System);
+        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer.SigningKey, Acceptor.Address, TimeProvider.System);
         using var _ = ephemeral;
-        var (otherHello, otherEphemeral) = DonHandshake.CreateHello(Dialer, Acceptor.Address, TimeProvider.System);
+        var (otherHello, otherEphemeral) = DonHandshake.CreateHello(Dialer.SigningKey, Acceptor.Address, TimeProvider.System);
         using var __ = otherEphemeral;
-        var (_, welcomeBytes, _) = DonHandshake.Accept(Acceptor, DonHandshake.Serialize(otherHello), otherHello); // recorded from another session
+        var (_, welcomeBytes, _) = DonHandshake.Accept(Acceptor.SigningKey, DonHandshake.Serialize(otherHello), otherHello); // recorded from another session
 
         Assert.Throws<DonTransportException>(() => DonHandshake.Complete(ephemeral, DonHandshake.Serialize(hello), welcomeBytes, Acceptor.Address));
+    }
+
+    /// <summary>Found by DonHandshakeFuzzTests: the refusal quoted the serializer ("could not be converted to CreAspire.Don.Transport.DonWelcome").</summary>
+    [Theory]
+    [InlineData("{\"sender\":5}", "$.sender has the wrong type")]
+    [InlineData("{\"ephemeralKey\":\"not base64!\"}", "$.ephemeralKey has the wrong type")]
+    [InlineData("[1]", "$ has the wrong type")]
+    [InlineData("{\"sender\":", "it is not JSON (")]
+    public void A_welcome_that_does_not_parse_is_refused_naming_the_member_not_a_type(string welcome, string reason)
+    {
+        var (hello, ephemeral) = DonHandshake.CreateHello(Dialer.SigningKey, Acceptor.Address, TimeProvider.System);
+        using var _ = ephemeral;
+
+        var error = Assert.Throws<DonTransportException>(() => DonHandshake.Complete(ephemeral, DonHandshake.Serialize(hello), System.Text.Encoding.UTF8.GetBytes(welcome), Acceptor.Address));
+
+        Assert.StartsWith($"node {Acceptor.Address} answered the session hello with something that is not a welcome: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("CreAspire.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

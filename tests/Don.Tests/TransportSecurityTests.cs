@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Signer;
 using CreAspire.Don.Launcher;
 using CreAspire.Don.Remote;
 using CreAspire.Don.Tests.Infrastructure;
@@ -42,24 +43,14 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthKey signer, string claimedSender, string receiver, long timestamp)
-    {
-        var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var q = ephemeral.ExportParameters(false).Q;
-        byte[] publicKey = [0x04, .. q.X!, .. q.Y!];
-        var signature = signer.SignPersonalMessage(DonHandshake.HelloDigest(claimedSender, receiver, timestamp, publicKey));
-        return (new DonHello(DonHandshake.Version, claimedSender, receiver, timestamp, publicKey, signature), ephemeral);
-    }
+    private static (DonHello Hello, ECDiffieHellman Ephemeral) Hello(EthECKey signer, string claimedSender, string receiver, long timestamp) =>
+        RawDonClient.Hello(signer, claimedSender, receiver, timestamp);
 
     /// <summary>Opens a WebSocket to the target, sends <paramref name="hello"/> and returns the socket and the raw welcome.</summary>
     private async Task<(ClientWebSocket Socket, byte[] HelloBytes, byte[] Welcome)> SendHelloAsync(DonHello hello)
     {
-        var socket = new ClientWebSocket();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.ConnectAsync(new Uri($"ws://{_target.BaseUrl.Authority}{DonTransportOptions.SessionPath}"), timeout.Token);
         var helloBytes = DonHandshake.Serialize(hello);
-        await socket.SendAsync(helloBytes, WebSocketMessageType.Binary, true, timeout.Token);
-        var welcome = await DonHandshake.ReceiveHandshakeAsync(socket, timeout.Token);
+        var (socket, welcome) = await RawDonClient.SendHelloAsync(_target.BaseUrl, helloBytes);
         Assert.NotNull(welcome);
         return (socket, helloBytes, welcome);
     }
@@ -77,21 +68,14 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
     }
 
     /// <summary>A session with the target opened by <paramref name="node"/>, through the real handshake.</summary>
-    private async Task<(ClientWebSocket Socket, DonSessionKeys Keys)> OpenRawAsync(NodeIdentity node)
-    {
-        var (hello, ephemeral) = Hello(node.Key, node.Address, Capability[0].Address, Now);
-        using (ephemeral)
-        {
-            var (socket, helloBytes, welcome) = await SendHelloAsync(hello);
-            return (socket, DonHandshake.Complete(ephemeral, helloBytes, welcome, Capability[0].Address));
-        }
-    }
+    private Task<(ClientWebSocket Socket, DonSessionKeys Keys)> OpenRawAsync(NodeIdentity node) =>
+        RawDonClient.OpenAsync(_target.BaseUrl, node, Capability[0].Address);
 
     private async Task<DonReply> RequestAsync(NodeIdentity node, byte[] body)
     {
         var (socket, keys) = await OpenRawAsync(node);
         await using var session = new DonSession(socket, Capability[0].Address, keys, 1 << 20, handler: null, NullLogger.Instance);
-        return await session.RequestAsync(body, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        return await session.RequestAsync(body, default, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
     }
 
     [Fact]
@@ -153,6 +137,27 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
         var error = await RefusalAsync(hello);
 
         Assert.Contains($"hello is addressed to {Capability[1].Address}, but this node is {Capability[0].Address}", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Found by DonSessionFuzzTests: a hello over the handshake limit was dropped without a word (the socket just closed).</summary>
+    [Fact]
+    public async Task An_oversized_hello_is_refused_with_the_reason()
+    {
+        var (socket, welcome) = await RawDonClient.SendHelloAsync(_target.BaseUrl, new byte[DonHandshake.MaxHandshakeBytes + 1]);
+        using var _ = socket;
+
+        Assert.NotNull(welcome);
+        Assert.Equal($"handshake message exceeds {DonHandshake.MaxHandshakeBytes} bytes", DonHandshake.ParseWelcome(welcome)!.Error);
+    }
+
+    /// <summary>Found by DonHandshakeFuzzTests: the refusal of a hello of the wrong shape quoted the serializer's .NET type names.</summary>
+    [Fact]
+    public async Task A_hello_of_the_wrong_shape_is_refused_naming_the_member()
+    {
+        var (socket, welcome) = await RawDonClient.SendHelloAsync(_target.BaseUrl, "{\"version\":\"one\"}"u8.ToArray());
+        using var _ = socket;
+
+        Assert.StartsWith("hello is not a DON session hello: $.version has the wrong type (", DonHandshake.ParseWelcome(welcome!)!.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -251,17 +256,7 @@ public sealed class TransportSecurityTests(PostgresFixture postgres) : IAsyncLif
         Assert.Contains("WebSocket sessions only", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private static byte[] Frame(DonFrameCodec codec, ulong id, byte[] body)
-    {
-        var payload = new byte[15 + body.Length];
-        payload[0] = 1; // request
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(payload.AsSpan(1), id);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(11), body.Length);
-        body.CopyTo(payload, 15);
-        var tag = new byte[DonFrameCodec.TagLength];
-        codec.Seal(payload, tag);
-        return [.. payload, .. tag];
-    }
+    private static byte[] Frame(DonFrameCodec codec, ulong id, byte[] body) => RawDonClient.Seal(codec, RawDonClient.Record(1, id, body));
 
     private static async Task AssertClosedByPeerAsync(ClientWebSocket socket)
     {

@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
+using Nethereum.Util;
 using CreAspire.Don.Launcher;
 using CreAspire.Don.Tests.Infrastructure;
 using CreAspire.MockCapability.Vault;
@@ -20,7 +21,7 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
     private const string OtherOwner = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
     private static readonly NodeIdentity[] Relay = TestTopology.Nodes("relay", 4);
     private static readonly NodeIdentity[] Capability = TestTopology.Nodes("cap", 4);
-    private readonly EthKey _enclave = EthKey.Derive("vault-tests", "enclave");
+    private readonly NodeKeys _enclave = NodeKeys.Derive("vault-tests", "enclave");
     private DonNetwork _network = null!;
     private CallerNode[] _relays = [];
 
@@ -49,7 +50,7 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
     private async Task<GetSecretsResponse> GetSecretsAsync(string workflowOwner, params SecretIdentifier[] ids)
     {
         var request = new GetSecretsRequest();
-        request.Requests.AddRange(ids.Select(id => new SecretRequest { Id = id, EncryptionKeys = { Hex.Encode(_enclave.PublicKey) } }));
+        request.Requests.AddRange(ids.Select(id => new SecretRequest { Id = id, EncryptionKeys = { Convert.ToHexStringLower(_enclave.EncryptionPublicKey) } }));
         var executionId = Guid.NewGuid().ToString("N");
         var responses = await Task.WhenAll(_relays.Select(r => r.Registry.Get(CapabilityIds.Vault).ExecuteAsync(
             new CapabilityCall(CapabilityIds.Vault, CapabilityIds.GetSecretsMethod, Any.Pack(request),
@@ -70,9 +71,9 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal("main", secret.Id.Namespace);
         var box = Convert.FromHexString(secret.Data.EncryptedValue);
         var associatedData = Encoding.UTF8.GetBytes($"{Owner}/main/MOCK_SECRET");
-        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, associatedData)));
-        Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(EthKey.Derive("vault-tests", "someone-else"), box, associatedData));
-        Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(_enclave, box, Encoding.UTF8.GetBytes($"{Owner}/main/OTHER")));
+        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave.EncryptionPrivateKey, box, associatedData)));
+        Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(NodeKeys.Derive("vault-tests", "someone-else").EncryptionPrivateKey, box, associatedData));
+        Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(_enclave.EncryptionPrivateKey, box, Encoding.UTF8.GetBytes($"{Owner}/main/OTHER")));
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
         var response = await GetSecretsAsync(Owner, new SecretIdentifier { Owner = Owner, Namespace = "team", Key = "API_KEY" });
 
         var box = Convert.FromHexString(Assert.Single(response.Responses).Data.EncryptedValue);
-        Assert.Equal("v2", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, SecretSealer.AssociatedData(Owner, "team", "API_KEY"))));
+        Assert.Equal("v2", Encoding.UTF8.GetString(SecretSealer.Open(_enclave.EncryptionPrivateKey, box, SecretSealer.AssociatedData(Owner, "team", "API_KEY"))));
     }
 
     [Fact]
@@ -144,8 +145,8 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("eip55")] // the relay: 0x-prefixed, EIP-55 mixed case
     public async Task The_workflow_owner_matches_the_secret_owner_in_either_form(string form)
     {
-        var workflowOwner = form == "bare" ? Owner[2..] : Eip55.ToChecksumAddress(Owner);
-        var otherOwner = form == "bare" ? OtherOwner[2..] : Eip55.ToChecksumAddress(OtherOwner);
+        var workflowOwner = form == "bare" ? Owner[2..] : AddressUtil.Current.ConvertToChecksumAddress(Owner);
+        var otherOwner = form == "bare" ? OtherOwner[2..] : AddressUtil.Current.ConvertToChecksumAddress(OtherOwner);
         Assert.NotEqual(Owner, workflowOwner);
 
         var allowed = await GetSecretsAsync(workflowOwner, new SecretIdentifier { Owner = Owner, Key = "MOCK_SECRET" });
@@ -154,7 +155,7 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
         var secret = Assert.Single(allowed.Responses);
         Assert.Equal(SecretResponse.ResultOneofCase.Data, secret.ResultCase);
         var box = Convert.FromHexString(secret.Data.EncryptedValue);
-        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave, box, SecretSealer.AssociatedData(Owner, "main", "MOCK_SECRET"))));
+        Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(_enclave.EncryptionPrivateKey, box, SecretSealer.AssociatedData(Owner, "main", "MOCK_SECRET"))));
         Assert.Contains($"owner {Owner} is not the workflow owner {OtherOwner}", Assert.Single(refused.Responses).Error, StringComparison.Ordinal);
     }
 }

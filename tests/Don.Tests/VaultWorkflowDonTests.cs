@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using CreAspire.Chain.Crypto;
 using CreAspire.Don.Launcher;
 using CreAspire.Don.Tests.Infrastructure;
 using CreAspire.MockCapability.Vault;
@@ -52,7 +51,7 @@ public sealed class VaultWorkflowDonTests(PostgresFixture postgres) : IAsyncLife
     /// <summary>The request every honest member builds: the same secret ids and all members' keys, sorted.</summary>
     private static GetSecretsRequest AllMembersRequest(params string[] keys)
     {
-        var encryptionKeys = Workflow.Select(n => Hex.Encode(n.Key.PublicKey)).Order(StringComparer.Ordinal).ToArray();
+        var encryptionKeys = Workflow.Select(n => Convert.ToHexStringLower(n.Keys.EncryptionPublicKey)).Order(StringComparer.Ordinal).ToArray();
         var request = new GetSecretsRequest();
         request.Requests.AddRange(keys.Select(key => new SecretRequest
         {
@@ -91,12 +90,12 @@ public sealed class VaultWorkflowDonTests(PostgresFixture postgres) : IAsyncLife
         var associatedData = SecretSealer.AssociatedData(Owner, "main", "MOCK_SECRET");
         foreach (var node in Workflow)
         {
-            var own = Assert.Single(shares, s => s.EncryptionKey == Hex.Encode(node.Key.PublicKey));
+            var own = Assert.Single(shares, s => s.EncryptionKey == Convert.ToHexStringLower(node.Keys.EncryptionPublicKey));
             var box = Convert.FromHexString(Assert.Single(own.Shares));
-            Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(node.Key, box, associatedData)));
+            Assert.Equal("s3cr3t-value", Encoding.UTF8.GetString(SecretSealer.Open(node.Keys.EncryptionPrivateKey, box, associatedData)));
             foreach (var other in shares.Where(s => s != own))
             {
-                Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(node.Key, Convert.FromHexString(other.Shares.Single()), associatedData));
+                Assert.ThrowsAny<CryptographicException>(() => SecretSealer.Open(node.Keys.EncryptionPrivateKey, Convert.FromHexString(other.Shares.Single()), associatedData));
             }
         }
     }
@@ -110,7 +109,7 @@ public sealed class VaultWorkflowDonTests(PostgresFixture postgres) : IAsyncLife
         var response = await FromAllAsync(request, Owner[2..]);
 
         var secret = Assert.Single(response.Responses);
-        Assert.Equal("secret main/MOCK_SECRET: encryption_keys[4] must be a hex 65-byte uncompressed secp256k1 public key", secret.Error);
+        Assert.Equal("secret main/MOCK_SECRET: encryption_keys[4] must be a hex 32-byte X25519 public key (a node's registered encryptionPublicKey)", secret.Error);
     }
 
     [Fact]

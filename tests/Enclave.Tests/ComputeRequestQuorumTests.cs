@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Enclave;
 using Google.Protobuf;
@@ -87,7 +87,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     public async Task Enclave_rejects_a_forged_signature_with_401()
     {
         var publicData = _host.Request("exec-forged").ToByteArray();
-        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0], CapabilityIds.ConfidentialWorkflows, "exec-forged", publicData);
+        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0].SigningKey, CapabilityIds.ConfidentialWorkflows, "exec-forged", publicData);
         var forged = signed with { ApplicationRequestId = "exec-other" };
 
         var response = await _host.CreateClient().PostAsJsonAsync("/requests", forged);
@@ -99,7 +99,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     [Fact]
     public async Task Enclave_rejects_a_malformed_signature_with_401()
     {
-        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0], CapabilityIds.ConfidentialWorkflows, "exec-bad-sig", _host.Request("exec-bad-sig").ToByteArray());
+        var signed = ComputeRequestSigning.Sign(EnclaveHost.WorkflowNodes[0].SigningKey, CapabilityIds.ConfidentialWorkflows, "exec-bad-sig", _host.Request("exec-bad-sig").ToByteArray());
 
         var response = await _host.CreateClient().PostAsJsonAsync("/requests", signed with { Signature = "0x1234" });
 
@@ -110,7 +110,7 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
     [Fact]
     public async Task Enclave_rejects_a_signer_outside_every_workflow_DON_with_403()
     {
-        var stranger = EthKey.Derive("enclave-tests", "stranger");
+        var stranger = NodeKeys.Derive("enclave-tests", "stranger");
 
         var outsider = await Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(stranger, _host.Request("exec-stranger")));
         var capabilityNode = await Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(EnclaveHost.CapabilityNode, _host.Request("exec-stranger")));
@@ -161,6 +161,67 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
         Assert.All(results, result => Assert.Equal("ran exec-cache-2", result.Value.StringValue));
     }
 
+    /// <summary>Found by EnclaveComputeRequestFuzzTests: BrotliStream's InvalidOperationException became 500 "execution failed: Decoder ran into invalid data.".</summary>
+    [Fact]
+    public async Task Enclave_answers_502_for_an_artifact_that_is_corrupt_brotli()
+    {
+        var corrupt = TestWorkflows.Artifact.ToArray();
+        corrupt[0] ^= 1 << 4;
+        _host.Gateway.Artifacts["corrupt.b64"] = corrupt;
+        var request = _host.Request("exec-corrupt", artifact: "corrupt.b64", binaryHash: System.Security.Cryptography.SHA256.HashData(corrupt));
+
+        await AssertQuorumGetsBadGatewayAsync(request, "is base64 but not brotli-compressed WASM");
+    }
+
+    /// <summary>A 65 MiB module compresses to a few KiB: the download limit alone let it expand without bound in memory.</summary>
+    [Fact]
+    public async Task Enclave_answers_502_for_an_artifact_that_decompresses_beyond_the_binary_limit()
+    {
+        using var compressed = new MemoryStream();
+        using (var brotli = new System.IO.Compression.BrotliStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            brotli.Write(TestWorkflows.Wasm);
+            var zeros = new byte[1024 * 1024];
+            for (var i = 0; i < 65; i++)
+            {
+                brotli.Write(zeros);
+            }
+        }
+
+        var bomb = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(compressed.ToArray()));
+        _host.Gateway.Artifacts["bomb.b64"] = bomb;
+        var request = _host.Request("exec-bomb", artifact: "bomb.b64", binaryHash: System.Security.Cryptography.SHA256.HashData(bomb));
+
+        await AssertQuorumGetsBadGatewayAsync(request, "decompresses to more than the 67108864-byte limit (Enclave:MaxBinaryBytes)");
+    }
+
+    /// <summary>F+1 nodes send <paramref name="request"/>; both get 502 with <paramref name="message"/>.</summary>
+    private async Task AssertQuorumGetsBadGatewayAsync(Protocol.Confidential.ConfidentialWorkflowRequest request, string message)
+    {
+        var failures = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node =>
+            Assert.ThrowsAsync<ConfidentialWorkflowsException>(() => _host.ExecuteAsync(node, request))));
+
+        Assert.All(failures, ex =>
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, ex.StatusCode);
+            Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>Found by EnclaveComputeRequestFuzzTests: the framework's body binding answered 400 with an empty body.</summary>
+    [Theory]
+    [InlineData("{not json", "request body is not JSON: ")]
+    [InlineData("[1]", "request body must be a JSON object of strings app_id, application_request_id, public_data (base64), signer and signature (0x hex), not an array")]
+    [InlineData("""{"app_id":5}""", "request body member $.app_id is not a string; ")]
+    public async Task Enclave_answers_400_naming_what_is_wrong_with_a_malformed_body(string body, string detail)
+    {
+        using var response = await _host.CreateClient().PostAsync("/requests", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.StartsWith(detail, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Enclave_answers_502_when_the_binary_cannot_be_fetched()
     {
@@ -186,12 +247,12 @@ public sealed class ComputeRequestQuorumTests : IAsyncLifetime
 /// <summary>The workflow node's side: what the capability refuses before signing, and how it reports an unreachable enclave.</summary>
 public sealed class ConfidentialWorkflowsCapabilityTests
 {
-    private static readonly EthKey Node = EthKey.Derive("enclave-tests", "wf-0");
+    private static readonly NodeKeys Node = NodeKeys.Derive("enclave-tests", "wf-0");
 
     [Fact]
     public async Task Capability_answers_an_unknown_method_with_a_capability_error()
     {
-        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node.SigningKey, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
 
         var response = await capability.ExecuteAsync(new CapabilityCall(CapabilityIds.ConfidentialWorkflows, "ProvidedTees", null, new CapabilityRequestMetadata()), CancellationToken.None);
 
@@ -201,7 +262,7 @@ public sealed class ConfidentialWorkflowsCapabilityTests
     [Fact]
     public async Task Capability_answers_a_payload_of_another_type_with_a_capability_error()
     {
-        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node.SigningKey, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri("http://127.0.0.1:9") });
         var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Protobuf.WellKnownTypes.StringValue()), new CapabilityRequestMetadata());
 
         var response = await capability.ExecuteAsync(call, CancellationToken.None);
@@ -216,7 +277,7 @@ public sealed class ConfidentialWorkflowsCapabilityTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) });
+        var capability = new ConfidentialWorkflowsCapability(new HttpClient(), Node.SigningKey, new ConfidentialWorkflowsOptions { EnclaveUrl = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) });
         var request = new Protocol.Confidential.ConfidentialWorkflowRequest { Execution = new Protocol.Confidential.WorkflowExecution { ExecutionId = "exec-1" } };
         var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Google.Protobuf.WellKnownTypes.Any.Pack(request), new CapabilityRequestMetadata());
 

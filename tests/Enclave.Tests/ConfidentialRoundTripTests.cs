@@ -66,7 +66,7 @@ public sealed class ConfidentialRoundTripTests : IAsyncLifetime
         var second = _host.Request("exec-second");
         var refused = await Task.WhenAll(EnclaveHost.WorkflowNodes[2..].Select(async node =>
         {
-            var signed = ComputeRequestSigning.Sign(node, CapabilityIds.ConfidentialWorkflows, "exec-second", second.ToByteArray());
+            var signed = ComputeRequestSigning.Sign(node.SigningKey, CapabilityIds.ConfidentialWorkflows, "exec-second", second.ToByteArray());
             using var response = await _host.CreateClient().PostAsJsonAsync(ConfidentialWorkflowsCapability.RequestsPath, signed, RelayJson.Options);
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         }));

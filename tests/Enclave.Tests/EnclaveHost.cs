@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using CreAspire.Attestation.Testing;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Enclave.Apis;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
@@ -38,9 +38,9 @@ public sealed class EnclaveHost : IAsyncDisposable
         _identityDirectory = identityDirectory;
     }
 
-    public static EthKey[] WorkflowNodes { get; } = Enumerable.Range(0, 4).Select(i => EthKey.Derive("enclave-tests", $"wf-{i}")).ToArray();
+    public static NodeKeys[] WorkflowNodes { get; } = Enumerable.Range(0, 4).Select(i => NodeKeys.Derive("enclave-tests", $"wf-{i}")).ToArray();
 
-    public static EthKey CapabilityNode { get; } = EthKey.Derive("enclave-tests", "cap-0");
+    public static NodeKeys CapabilityNode { get; } = NodeKeys.Derive("enclave-tests", "cap-0");
 
     public TestGateway Gateway { get; }
 
@@ -48,7 +48,8 @@ public sealed class EnclaveHost : IAsyncDisposable
 
     public TestModuleFactory Modules { get; } = new();
 
-    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4)
+    /// <param name="kestrel">Serve on a loopback port (real HTTP, so HttpClient's traceparent reaches the enclave) instead of in memory.</param>
+    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4, bool kestrel = false)
     {
         var identityDirectory = Directory.CreateTempSubdirectory("enclave-identity-").FullName;
         var identity = FakeNitroIdentity.Create("i-enclave-tests-enc0");
@@ -84,21 +85,32 @@ public sealed class EnclaveHost : IAsyncDisposable
             });
         });
         host = new EnclaveHost(factory, gateway, identity, identityDirectory);
-        _ = factory.Server;
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+        else
+        {
+            _ = factory.Server;
+        }
+
         return host;
     }
 
     /// <summary>The workflow node's capability, signing with <paramref name="nodeKey"/>, posting to this enclave.</summary>
-    public ConfidentialWorkflowsCapability CapabilityFor(EthKey nodeKey) =>
-        new(_factory.CreateClient(), nodeKey, new ConfidentialWorkflowsOptions { Timeout = TimeSpan.FromSeconds(30) });
+    public ConfidentialWorkflowsCapability CapabilityFor(NodeKeys nodeKey) =>
+        new(_factory.CreateClient(), nodeKey.SigningKey, new ConfidentialWorkflowsOptions { Timeout = TimeSpan.FromSeconds(30) });
 
     public HttpClient CreateClient() => _factory.CreateClient();
+
+    public T Get<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
 
     public async Task<ExecutionsResponse> ExecutionsAsync() =>
         (await _factory.CreateClient().GetFromJsonAsync<ExecutionsResponse>("/executions"))!;
 
     /// <summary>Runs the capability for one node and decodes the ExecutionResult.</summary>
-    public async Task<ExecutionResult> ExecuteAsync(EthKey nodeKey, ConfidentialWorkflowRequest request)
+    public async Task<ExecutionResult> ExecuteAsync(NodeKeys nodeKey, ConfidentialWorkflowRequest request)
     {
         var call = new CapabilityCall(CapabilityIds.ConfidentialWorkflows, CapabilityIds.ExecuteMethod, Any.Pack(request),
             new CapabilityRequestMetadata { WorkflowId = request.Execution.WorkflowId, WorkflowExecutionId = request.Execution.ExecutionId });

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using CreAspire.Attestation;
 using CreAspire.Attestation.Nitro;
-using CreAspire.Chain.Crypto;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
 using CreAspire.Protocol.Sdk;
@@ -49,6 +48,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public ConcurrentQueue<string> RejectedAttestations { get; } = new();
 
+    /// <summary>The traceparent header of every request that arrived (path, header or null), in arrival order.</summary>
+    public ConcurrentQueue<(string Path, string? TraceParent)> TraceParents { get; } = new();
+
     public static async Task<TestGateway> StartAsync(string caRootsPem, string trustedPcrsJson)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -56,6 +58,11 @@ public sealed class TestGateway : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var gateway = new TestGateway(app, NitroAttestationVerifier.FromPem(caRootsPem, trustedPcrsJson));
+        app.Use((context, next) =>
+        {
+            gateway.TraceParents.Enqueue((context.Request.Path, context.Request.Headers.TraceParent.FirstOrDefault()));
+            return next(context);
+        });
         app.MapPost("/", gateway.HandleAsync);
         app.MapGet("/artifacts/{name}", (string name) =>
             gateway.Artifacts.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "text/plain") : Results.NotFound());
@@ -105,7 +112,7 @@ public sealed class TestGateway : IAsyncDisposable
     {
         _verifier.VerifyBase64(parameters.Attestation!, DomainHash.Compute(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters)));
         SecretCalls.Enqueue(parameters);
-        var enclaveKey = Hex.Decode(parameters.EnclavePublicKey);
+        var enclaveKey = Convert.FromHexString(parameters.EnclavePublicKey);
         var entries = parameters.Secrets.Select(id =>
         {
             // The vault's convention: associated data "<owner lower-case 0x>/<namespace>/<key>".

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using CreAspire.AppHost.Samples;
 using CreAspire.AppHost.Topology;
-using CreAspire.Chain.Crypto;
 using CreAspire.Protocol.Mock;
 using Xunit.Abstractions;
 
@@ -40,7 +39,7 @@ public sealed class ConfidentialWorkflowTests(DefaultTopologyApp app, ITestOutpu
             Assert.Equal(workflow.WorkflowId, record.GetProperty("workflowId").GetString());
             Assert.Equal(executionId, record.GetProperty("executionId").GetString());
             Assert.Equal(app.DonId(CreTopology.RelayDon), record.GetProperty("callerDonId").GetUInt32());
-            var input = MockInput.Parser.ParseFrom(Hex.Decode(record.GetProperty("payloadHex").GetString()!));
+            var input = MockInput.Parser.ParseFrom(Convert.FromHexString(record.GetProperty("payloadHex").GetString()!));
             Assert.Equal("confidential-mock", input.Message);
             Assert.Equal(secretHash, input.Data.ToByteArray());
         }
@@ -97,9 +96,30 @@ public sealed class ConfidentialWorkflowTests(DefaultTopologyApp app, ITestOutpu
         foreach (var node in app.WorkflowNodes)
         {
             Assert.Empty((await app.GetJsonAsync(node, $"executions?workflow_id={workflow.WorkflowId}")).EnumerateArray());
-            using var fire = await app.Http.PostAsync(new Uri(app.Endpoint(node), $"workflows/{workflow.WorkflowId}/fire"), null);
+            using var fire = await app.PostAsync(node, $"workflows/{workflow.WorkflowId}/fire");
             Assert.Equal(System.Net.HttpStatusCode.NotFound, fire.StatusCode);
         }
+    });
+
+    [Fact]
+    public Task The_workflow_DON_commands_deploy_and_fire_a_confidential_workflow_that_succeeds() => ScenarioGuard.RunAsync(app, output, async () =>
+    {
+        // The dashboard's "Deploy sample (confidential)" and "Fire cron now" buttons, run through ResourceCommandService.
+        var deployed = await app.ExecuteCommandAsync("workflow-don", WorkflowDonCommands.DeployConfidential);
+        Assert.True(deployed.Success, deployed.Message);
+        var workflowId = JsonDocument.Parse(deployed.Data!.Value).RootElement.GetProperty("workflowId").GetString()!;
+        Assert.Contains(workflowId, deployed.Message, StringComparison.Ordinal);
+        Assert.Contains("active on all 4 workflow nodes", deployed.Message, StringComparison.Ordinal);
+
+        var fired = await app.ExecuteCommandAsync("workflow-don", WorkflowDonCommands.FireCron);
+
+        Assert.True(fired.Success, fired.Message);
+        Assert.StartsWith($"Workflow {workflowId}: execution ", fired.Message, StringComparison.Ordinal);
+        Assert.EndsWith(" succeeded on all 4 workflow nodes.", fired.Message, StringComparison.Ordinal);
+        var executionId = fired.Message!.Split(' ')[3];
+        var records = await app.MockRecordsAsync(executionId);
+        Assert.True(records.Count >= F + 1, $"the mock recorded the execution on {records.Count} capability nodes");
+        Assert.All(records, r => Assert.Equal(app.DonId(CreTopology.RelayDon), r.GetProperty("callerDonId").GetUInt32()));
     });
 
     private async Task<IReadOnlyList<string>> EnclaveRunsAsync(string workflowId)

@@ -1,65 +1,77 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using CreAspire.AppHost.Samples;
 using CreAspire.AppHost.Topology;
-using CreAspire.Hosting;
-using CreAspire.Hosting.ApplicationModel;
-using CreAspire.Hosting.Testing;
+using CreAspire.Hosting.Run;
 using CreAspire.Protocol.Workflows;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CreAspire.EndToEnd.Tests;
 
 /// <summary>
-/// One running CRE topology for a test class: the AppHost's own topology code through the testing builder, with the real
-/// services, a real chain and real databases. Stopped (every process) when the class is done, even after a failure.
+/// One running CRE topology for a test class: the real AppHost (its Program.cs, its services, a real chain and real databases)
+/// through DistributedApplicationTestingBuilder, with topology options as arguments, free ports and its own run and artifacts
+/// folders, so two of these can run side by side. Stopped (every process) when the class is done, even after a failure.
 /// </summary>
-public abstract class CreApp : IAsyncLifetime
+public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(90);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "creaspire-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _artifacts = Directory.CreateTempSubdirectory("creaspire-e2e-").FullName;
+    private readonly ConcurrentDictionary<string, CustomResourceSnapshot> _snapshots = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
 
-    protected CreApp(CreTopologyOptions options) => Options = options;
-
-    public CreTopologyOptions Options { get; }
+    public CreTopologyOptions Options { get; } = CreTopologyOptions.FromConfiguration(new ConfigurationBuilder().AddCommandLine(topologyArgs).Build());
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public CreTopologyResources Resources { get; private set; } = null!;
+    public DistributedApplicationModel Model => App.Services.GetRequiredService<DistributedApplicationModel>();
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public IReadOnlyList<string> WorkflowNodes => Enumerable.Range(0, Options.WorkflowNodes).Select(i => $"wf-{i}").ToList();
 
-    public IReadOnlyList<string> WorkflowNodes => Resources.Nodes.Select(n => n.Resource.Name).Where(n => n.StartsWith("wf-", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<string> CapabilityNodes =>
+        Enumerable.Range(0, Options.SingleDon ? Options.WorkflowNodes : Options.CapabilityNodes).Select(i => $"cap-{i}").ToList();
 
-    public IReadOnlyList<string> CapabilityNodes => Resources.Nodes.Select(n => n.Resource.Name).Where(n => n.StartsWith("cap-", StringComparison.Ordinal)).ToList();
+    public SetupStepResource Contracts => Model.Resources.OfType<SetupStepResource>().Single(r => r.Name == "contracts");
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_artifacts);
-        Options.ArtifactsFolder = _artifacts;
-        Options.DeployRegistries = (request, ct) => ChainRegistryDeployer.DeployAsync(request, Options.Seed, ct);
-        var builder = DistributedApplicationTestingBuilder.Create([], o =>
-        {
-            o.StartupTimeout = TimeSpan.FromSeconds(180);
-            o.DependencyTimeout = TimeSpan.FromSeconds(180);
-        });
-        Resources = CreTopology.AddDefaultTopology(builder, Options);
+        // Telemetry off: the testing builder runs no dashboard to export to.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
+            [.. topologyArgs, "--artifacts", _artifacts, "--telemetry", "false"]);
+        builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, StartedAt = DateTime.UtcNow, Timeout = StartTimeout });
         App = await builder.BuildAsync();
-        try
+        _ = Task.Run(WatchAsync);
+        var reporter = App.Services.GetRequiredService<StartupReporter>();
+        var start = App.StartAsync();
+        await Task.WhenAny(start, reporter.Outcome).WaitAsync(StartTimeout + TimeSpan.FromSeconds(30));
+        var outcome = await reporter.Outcome.WaitAsync(StartTimeout + TimeSpan.FromSeconds(30));
+        if (!outcome.Succeeded)
         {
-            await App.StartAsync().WaitAsync(TimeSpan.FromMinutes(4));
+            throw new InvalidOperationException($"The topology did not come up: {outcome.Message}\n{DescribeResources(15)}");
         }
-        catch (Exception ex)
+
+        await start.WaitAsync(DefaultTimeout);
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        foreach (var node in WorkflowNodes)
         {
-            throw new InvalidOperationException($"The topology did not come up: {ex.Message}\n{App.DescribeResources(15)}", ex);
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(node, timeout.Token);
         }
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
+        await _stopping.CancelAsync();
         await App.DisposeAsync();
+        _stopping.Dispose();
         try
         {
             Directory.Delete(_artifacts, recursive: true);
@@ -70,24 +82,53 @@ public abstract class CreApp : IAsyncLifetime
         }
     }
 
-    public Uri Endpoint(string resource) => App.GetEndpoint(resource);
+    /// <summary>Every resource's state and health, and its last log lines: what a failed test prints.</summary>
+    public string DescribeResources(int logLines = 10)
+    {
+        var logs = App.Services.GetRequiredService<ResourceLogTail>();
+        var text = new StringBuilder();
+        foreach (var resource in Model.Resources)
+        {
+            var snapshot = _snapshots.GetValueOrDefault(resource.Name);
+            text.AppendLine($"- {resource.Name}: {snapshot?.State?.Text ?? "no state"}, health {snapshot?.HealthStatus?.ToString() ?? "-"}" +
+                            (snapshot?.ExitCode is { } code ? $", exit code {code}" : ""));
+            foreach (var line in logs.LastLines(resource.Name, logLines))
+            {
+                text.AppendLine("    " + line);
+            }
+        }
 
-    public uint DonId(string donName) => uint.Parse(Resources.Contracts.Resource.GetOutput(ContractsOutputs.DonId(donName)), System.Globalization.CultureInfo.InvariantCulture);
+        return text.ToString();
+    }
 
-    public Task<DeployedWorkflow> DeployAsync(string sample, string name, byte[] attributes) =>
-        SampleWorkflowDeployer.DeployAsync(new SampleDeployment(
-            Resources.Anvil.Resource.GetConnectionString(),
-            Resources.Contracts.Resource.GetOutput(ContractsOutputs.WorkflowRegistry),
-            Resources.ArtifactsFolder,
-            Resources.Artifacts.Resource.GetEndpoint(),
+    public Uri Endpoint(string resource) => App.GetEndpoint(resource, "http");
+
+    public uint DonId(string donName) =>
+        uint.Parse(Contracts.GetOutput(ContractsOutputs.DonId(donName)), System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task<DeployedWorkflow> DeployAsync(string sample, string name, byte[] attributes) =>
+        await SampleWorkflowDeployer.DeployAsync(new SampleDeployment(
+            (await App.GetConnectionStringAsync("anvil"))!,
+            Contracts.GetOutput(ContractsOutputs.WorkflowRegistry),
+            _artifacts,
+            Endpoint("artifacts"),
             sample,
             name,
             attributes,
             Schedule: "0 0 0 1 1 *"), // once a year: executions in these tests come from fire-now only
             CancellationToken.None);
 
-    public Task<JsonElement> GetJsonAsync(string resource, string path) =>
-        Http.GetFromJsonAsync<JsonElement>(new Uri(Endpoint(resource), path), Json);
+    public async Task<JsonElement> GetJsonAsync(string resource, string path)
+    {
+        using var client = App.CreateHttpClient(resource, "http");
+        return await client.GetFromJsonAsync<JsonElement>(path, Json);
+    }
+
+    public async Task<HttpResponseMessage> PostAsync(string resource, string path)
+    {
+        using var client = App.CreateHttpClient(resource, "http");
+        return await client.PostAsync(path, content: null);
+    }
 
     /// <summary>Waits until every workflow node runs an engine for the workflow.</summary>
     public Task WaitForActiveAsync(string workflowId) =>
@@ -95,7 +136,8 @@ public abstract class CreApp : IAsyncLifetime
         {
             foreach (var node in WorkflowNodes)
             {
-                using var response = await Http.GetAsync(new Uri(Endpoint(node), $"workflows/{workflowId}"));
+                using var client = App.CreateHttpClient(node, "http");
+                using var response = await client.GetAsync($"workflows/{workflowId}");
                 if (!response.IsSuccessStatusCode)
                 {
                     return false;
@@ -112,14 +154,13 @@ public abstract class CreApp : IAsyncLifetime
         }, DefaultTimeout);
 
     /// <summary>Fires the workflow's cron trigger on every workflow node for one scheduled time; returns the execution id all derive.</summary>
-    public async Task<string> FireAsync(string workflowId, IEnumerable<string>? nodes = null)
+    public async Task<string> FireAsync(string workflowId)
     {
         var scheduled = DateTimeOffset.UtcNow;
         scheduled = new DateTimeOffset(scheduled.Ticks - (scheduled.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        var triggerEventIds = await Task.WhenAll((nodes ?? WorkflowNodes).Select(async node =>
+        var triggerEventIds = await Task.WhenAll(WorkflowNodes.Select(async node =>
         {
-            var url = new Uri(Endpoint(node), $"workflows/{workflowId}/fire?scheduledTime={Uri.EscapeDataString(scheduled.ToString("O"))}");
-            using var response = await Http.PostAsync(url, content: null);
+            using var response = await PostAsync(node, $"workflows/{workflowId}/fire?scheduledTime={Uri.EscapeDataString(scheduled.ToString("O"))}");
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, $"fire on {node} answered {(int)response.StatusCode}: {body}");
             return JsonDocument.Parse(body).RootElement.GetProperty("triggerEventId").GetString()!;
@@ -129,12 +170,12 @@ public abstract class CreApp : IAsyncLifetime
     }
 
     /// <summary>The execution as each workflow node recorded it, once every node recorded it as finished.</summary>
-    public async Task<IReadOnlyDictionary<string, JsonElement>> WaitForFinishedAsync(string workflowId, string executionId, IEnumerable<string>? nodes = null)
+    public async Task<IReadOnlyDictionary<string, JsonElement>> WaitForFinishedAsync(string workflowId, string executionId)
     {
         var finished = new Dictionary<string, JsonElement>();
         await Eventually.WaitAsync($"execution {executionId} finished on every workflow node", async () =>
         {
-            foreach (var node in nodes ?? WorkflowNodes)
+            foreach (var node in WorkflowNodes)
             {
                 var executions = await GetJsonAsync(node, $"executions?workflow_id={workflowId}");
                 var execution = executions.EnumerateArray().FirstOrDefault(e => e.GetProperty("executionId").GetString() == executionId);
@@ -163,18 +204,37 @@ public abstract class CreApp : IAsyncLifetime
 
         return records;
     }
+
+    /// <summary>Runs a dashboard command of a resource (the same code the dashboard's button runs).</summary>
+    public Task<ExecuteCommandResult> ExecuteCommandAsync(string resource, string command) =>
+        App.ResourceCommands.ExecuteCommandAsync(Model.Resources.Single(r => r.Name == resource), command);
+
+    private async Task WatchAsync()
+    {
+        try
+        {
+            await foreach (var change in App.ResourceNotifications.WatchAsync(_stopping.Token))
+            {
+                _snapshots[change.Resource.Name] = change.Snapshot;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed
+        }
+    }
 }
 
 /// <summary>The default topology: 4 workflow, 4 relay and 4 capability nodes, F=1, gateway and enclave.</summary>
-public sealed class DefaultTopologyApp() : CreApp(new CreTopologyOptions());
+public sealed class DefaultTopologyApp() : CreApp();
 
 /// <summary>A second default topology, for the test that stops a relay node.</summary>
-public sealed class RelayFaultApp() : CreApp(new CreTopologyOptions());
+public sealed class RelayFaultApp() : CreApp();
 
 /// <summary>One DON that is both the workflow DON and the capability DON (the original's "empty workflowDONs" case).</summary>
-public sealed class SingleDonApp() : CreApp(new CreTopologyOptions { SingleDon = true });
+public sealed class SingleDonApp() : CreApp("--single-don", "true");
 
-/// <summary>Every E2E class runs alone: each brings up ~27 processes on a 2-core machine.</summary>
+/// <summary>Every E2E class runs alone: each brings up ~30 processes on a 2-core machine (they are safe to run side by side).</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EndToEndCollection
 {

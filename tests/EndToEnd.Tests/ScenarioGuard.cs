@@ -14,7 +14,7 @@ public static class ScenarioGuard
         catch
         {
             output.WriteLine("Resources at the time of the failure:");
-            output.WriteLine(app.App.DescribeResources(20));
+            output.WriteLine(app.DescribeResources(20));
             throw;
         }
     }

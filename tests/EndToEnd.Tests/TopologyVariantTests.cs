@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
 using CreAspire.AppHost.Samples;
 using CreAspire.AppHost.Topology;
 using Xunit.Abstractions;
@@ -16,12 +16,12 @@ public sealed class RelayNodeDownTests(RelayFaultApp app, ITestOutputHelper outp
         var workflow = await app.DeployAsync("confidential-mock", "confidential-relay-down", SampleWorkflowDeployer.ConfidentialAttributes);
         await app.WaitForActiveAsync(workflow.WorkflowId);
 
-        var relay = app.App.ResourceNotifications.GetSnapshot("relay-0");
-        Assert.NotNull(relay.Pid);
-        using (var process = Process.GetProcessById(relay.Pid!.Value))
+        // The dashboard's Stop command on relay-0.
+        var stopped = await app.ExecuteCommandAsync("relay-0", KnownResourceCommands.StopCommand);
+        Assert.True(stopped.Success, stopped.Message);
+        using (var timeout = new CancellationTokenSource(CreApp.DefaultTimeout))
         {
-            process.Kill();
-            await process.WaitForExitAsync().WaitAsync(CreApp.DefaultTimeout);
+            await app.App.ResourceNotifications.WaitForResourceAsync("relay-0", [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
         }
 
         var executionId = await app.FireAsync(workflow.WorkflowId);

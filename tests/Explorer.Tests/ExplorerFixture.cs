@@ -101,7 +101,6 @@ public sealed class ExplorerFixture : IAsyncLifetime
             await Topology.DisposeAsync();
         }
 
-        Registry?.Dispose();
         if (Anvil is not null)
         {
             await Anvil.DisposeAsync();

@@ -87,7 +87,7 @@ public sealed class ExecutionStoreTests(PostgresFixture postgres) : IAsyncLifeti
 
         var reader = node.Services.GetRequiredService<IWorkflowRegistryReader>();
 
-        var registry = Assert.IsType<WorkflowRegistry>(reader);
+        var registry = Assert.IsType<WorkflowRegistryReader>(reader);
         Assert.Equal(NodeHarness.DummyWorkflowRegistry, registry.Address);
     }
 }

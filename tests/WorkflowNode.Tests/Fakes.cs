@@ -15,6 +15,13 @@ public sealed class FakeRegistryReader : IWorkflowRegistryReader
 
     public int Reads { get; private set; }
 
+    public string Address => "0x00000000000000000000000000000000000000f1";
+
+    /// <summary>What typeAndVersion() answers (the syncer refuses anything but the targeted WorkflowRegistry).</summary>
+    public string TypeAndVersion { get; set; } = CreAspire.Chain.Contracts.RegistryContracts.WorkflowRegistryTypeAndVersion;
+
+    public Task<string> TypeAndVersionAsync(CancellationToken cancellationToken) => Task.FromResult(TypeAndVersion);
+
     public List<(string DonFamily, ulong Start, ulong Limit)> Calls { get; } = [];
 
     public void Upsert(WorkflowMetadata workflow)

@@ -127,5 +127,26 @@ public sealed class FileArtifactFetcherTests : IDisposable
         Assert.Contains("more than Fetcher:MaxArtifactBytes = 3", size.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A symlink loop under the base path ended in a raw IOException ("Too many levels of symbolic links").</summary>
+    [Theory]
+    [InlineData("loop-a.b64")]
+    [InlineData("self.b64")]
+    [InlineData("loopdir/wf.b64")]
+    [InlineData("https://artifacts.local/loop-b.b64")]
+    public async Task Fetcher_refuses_a_symlink_loop_with_its_own_error(string url)
+    {
+        File.CreateSymbolicLink(Path.Combine(_base, "loop-a.b64"), Path.Combine(_base, "loop-b.b64"));
+        File.CreateSymbolicLink(Path.Combine(_base, "loop-b.b64"), Path.Combine(_base, "loop-a.b64"));
+        File.CreateSymbolicLink(Path.Combine(_base, "self.b64"), Path.Combine(_base, "self.b64"));
+        Directory.CreateSymbolicLink(Path.Combine(_base, "loopdir"), Path.Combine(_base, "loopdir"));
+        var fetcher = new FileArtifactFetcher(_base, 1024);
+
+        var ex = await Assert.ThrowsAsync<ArtifactFetchException>(() => fetcher.FetchAsync(url, CancellationToken.None));
+
+        Assert.Contains("symbolic link", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(url, ex.Message, StringComparison.Ordinal);
+        Assert.Equal("inside", System.Text.Encoding.UTF8.GetString(await fetcher.FetchAsync("wf.b64", CancellationToken.None)));
+    }
+
     private string Expand(string url) => url.Replace("{base}", _base, StringComparison.Ordinal).Replace("{outside}", _outside, StringComparison.Ordinal);
 }

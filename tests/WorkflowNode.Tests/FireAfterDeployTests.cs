@@ -52,6 +52,7 @@ public sealed class FireAfterDeployTests(PostgresFixture postgres, Xunit.Abstrac
                     ["ConnectionStrings:chain"] = _anvil.RpcUrl,
                     ["Chain:WorkflowRegistry"] = deployed.WorkflowRegistry,
                     ["Chain:CapabilitiesRegistry"] = deployed.CapabilitiesRegistry,
+                    ["Chain:ChainId"] = deployed.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
             };
             node.Capabilities.AddOrReplace(new EchoMockCapability());
@@ -77,7 +78,6 @@ public sealed class FireAfterDeployTests(PostgresFixture postgres, Xunit.Abstrac
             await node.DisposeAsync();
         }
 
-        _registry?.Dispose();
         if (_anvil is not null)
         {
             await _anvil.DisposeAsync();

@@ -51,8 +51,8 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
     public bool WithRealRegistryBinding { get; init; }
 
     /// <summary>
-    /// Keeps the node's real WASM module factory and engine factory (real engines, real cron trigger) instead of
-    /// <see cref="Modules"/> and <see cref="Engines"/>; capabilities still come from <see cref="Capabilities"/>.
+    /// Keeps the node's real WASM module factory and workflow engines instead of <see cref="Modules"/> and <see cref="Engines"/>
+    /// (workflows really run; capabilities still come from <see cref="Capabilities"/>).
     /// </summary>
     public bool WithRealExecution { get; init; }
 

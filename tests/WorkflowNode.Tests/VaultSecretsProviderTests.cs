@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using CreAspire.Chain.Crypto;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Identity;
 using CreAspire.Protocol.Sdk;
@@ -30,7 +29,7 @@ public sealed class VaultSecretsProviderTests
 
     private static RegistrySnapshot Topology(Func<NodeIdentity, string>? keyOf = null)
     {
-        keyOf ??= n => Hex.Encode(n.Key.PublicKey);
+        keyOf ??= n => Convert.ToHexStringLower(n.Keys.EncryptionPublicKey);
         var dons = new[]
         {
             new DonInfo(WorkflowDonId, "workflow", 1, ["zone-a"], false, true, [.. Workflow.Select(n => n.Address)], []),
@@ -64,7 +63,7 @@ public sealed class VaultSecretsProviderTests
         Assert.All(payloads, p => Assert.Equal(payloads[0], p));
         var request = VaultProto.GetSecretsRequest.Parser.ParseFrom(payloads[0]);
         var secret = Assert.Single(request.Requests);
-        var expected = Workflow.Select(n => Hex.Encode(n.Key.PublicKey)).Order(StringComparer.Ordinal).ToArray();
+        var expected = Workflow.Select(n => Convert.ToHexStringLower(n.Keys.EncryptionPublicKey)).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(expected, secret.EncryptionKeys);
         Assert.Equal(("0x" + OwnerHex, "main", "API_KEY"), (secret.Id.Owner, secret.Id.Namespace, secret.Id.Key));
     }
@@ -81,7 +80,7 @@ public sealed class VaultSecretsProviderTests
             var response = Assert.Single(await provider.GetSecretsAsync([new SecretRequest { Id = "API_KEY", Namespace = "team" }], Metadata, CancellationToken.None));
 
             Assert.True(response.ResponseCase == SecretResponse.ResponseOneofCase.Secret, response.Error?.Error);
-            Assert.Equal(SealingVault.ValueFor(Hex.Encode(node.Key.PublicKey)), response.Secret.Value);
+            Assert.Equal(SealingVault.ValueFor(Convert.ToHexStringLower(node.Keys.EncryptionPublicKey)), response.Secret.Value);
             Assert.Equal(("API_KEY", "team", "0x" + OwnerHex), (response.Secret.Id, response.Secret.Namespace, response.Secret.Owner));
         }
     }
@@ -101,7 +100,7 @@ public sealed class VaultSecretsProviderTests
     public async Task A_node_whose_own_key_is_not_registered_gets_a_per_secret_error_without_calling_the_vault()
     {
         var node = Workflow[2];
-        var (provider, vault) = ProviderFor(node, Topology(n => n == node ? "" : Hex.Encode(n.Key.PublicKey)));
+        var (provider, vault) = ProviderFor(node, Topology(n => n == node ? "" : Convert.ToHexStringLower(n.Keys.EncryptionPublicKey)));
 
         var response = Assert.Single(await provider.GetSecretsAsync([new SecretRequest { Id = "API_KEY" }], Metadata, CancellationToken.None));
 
@@ -133,7 +132,7 @@ public sealed class VaultSecretsProviderTests
                 var data = new VaultProto.SecretData();
                 foreach (var key in secret.EncryptionKeys)
                 {
-                    var box = Hex.Encode(SecretSealer.Seal(Hex.Decode(key), Encoding.UTF8.GetBytes(ValueFor(key)), Encoding.UTF8.GetBytes("seed-" + key), aad));
+                    var box = Convert.ToHexStringLower(SecretSealer.Seal(Convert.FromHexString(key), Encoding.UTF8.GetBytes(ValueFor(key)), Encoding.UTF8.GetBytes("seed-" + key), aad));
                     data.EncryptedValue = data.EncryptedValue.Length == 0 ? box : data.EncryptedValue;
                     data.EncryptedDecryptionKeyShares.Add(new VaultProto.EncryptedShares { EncryptionKey = key, Shares = { box } });
                 }

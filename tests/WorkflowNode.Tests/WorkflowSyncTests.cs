@@ -110,6 +110,24 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractio
         Assert.Equal(workflow.Metadata.Attributes, Assert.Single(await SpecsAsync()).Attributes);
     }
 
+    /// <summary>These parsed, a confidential engine was created, and every execution threw NullReferenceException in ConfidentialModule.</summary>
+    [Theory]
+    [InlineData("null-entry", "{\"confidential\":true,\"vault_don_secrets\":[null]}", "vault_don_secrets[0] is null")]
+    [InlineData("empty-entry", "{\"confidential\":true,\"vault_don_secrets\":[{}]}", "vault_don_secrets[0] has no \"key\"")]
+    public async Task A_vault_don_secret_entry_without_a_key_fails_activation_naming_the_entry(string name, string attributes, string entry)
+    {
+        await using var node = new NodeHarness(_db, _basePath, _registry);
+        var workflow = TestWorkflow.Write(_basePath, name, attributes);
+        _registry.Upsert(workflow.Metadata);
+        using var client = node.Start();
+
+        var api = await Eventually.GetAsync(() => node.GetWorkflowAsync(client, workflow.WorkflowId), w => w?.Status == WorkflowEngineStates.Failed, Timeout, "failure recorded");
+
+        Assert.Contains(entry, api!.LastError, StringComparison.Ordinal);
+        Assert.True(api.Permanent);
+        Assert.Empty(node.Engines.Created);
+    }
+
     [Fact]
     public async Task Confidential_attributes_route_to_ConfidentialModule_and_never_ask_the_local_module_factory()
     {
@@ -309,6 +327,31 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractio
         Assert.Equal(3, api!.FailureCount);
         Assert.Equal("engine initialization failed: no trigger capability (gave up after 3 attempts, Syncer:MaxRetries)", api.LastError);
         Assert.Equal(3, node.Engines.Created.Count);
+    }
+
+    [Fact]
+    public async Task Syncer_refuses_a_registry_whose_typeAndVersion_it_does_not_target_and_says_which_it_found()
+    {
+        _registry.TypeAndVersion = "WorkflowRegistry 1.0.0";
+        var workflow = TestWorkflow.Write(_basePath, "never-read");
+        _registry.Upsert(workflow.Metadata);
+        await using var node = new NodeHarness(_db, _basePath, _registry);
+        using var client = node.Start();
+
+        var error = await Eventually.GetAsync(LastSyncErrorAsync, e => e is not null, Timeout, "sync error recorded");
+
+        Assert.Equal(
+            $"The contract at {_registry.Address} answers typeAndVersion() = 'WorkflowRegistry 1.0.0', but CreAspire targets 'WorkflowRegistry 2.0.0-dev' (@chainlink/contracts 1.5.0); " +
+            "point Chain:WorkflowRegistry at a WorkflowRegistry 2.0.0-dev (the one the 'contracts' setup deploys), or move the pin in package.json and RegistryContracts together.",
+            error);
+        Assert.Empty(_registry.Calls);
+        Assert.Empty(node.Engines.Running);
+    }
+
+    private async Task<string?> LastSyncErrorAsync()
+    {
+        await using var connection = new NpgsqlConnection(_db);
+        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT last_error FROM registry_sync_state WHERE don_family = 'zone-a'");
     }
 
     private async Task<List<StoredWorkflowSpec>> SpecsAsync()

@@ -77,7 +77,7 @@ public sealed class DonNetwork : IAsyncDisposable
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(Peers);
         builder.Services.AddSingleton<ITopologySource>(Topology);
-        builder.AddNpgsqlDataSource(NpgsqlExtensions.NodeDatabase, typeof(MockCapabilityService).Assembly);
+        builder.AddNodeDatabase(typeof(MockCapabilityService).Assembly);
         builder.AddCapabilityNode();
         var app = builder.Build();
         app.MapCapabilityNode();

@@ -58,6 +58,35 @@ public sealed class ConfidentialRelayHandlerTests : IDisposable
         Assert.Equal(0, _handler.ActiveRequestCount);
     }
 
+    /// <summary>Found by GatewayNodeFuzzTests: <c>"id": null</c> from a node threw ArgumentNullException out of HandleNodeMessage.</summary>
+    [Fact]
+    public void A_node_response_without_an_id_is_dropped_as_unknown()
+    {
+        var response = System.Text.Json.JsonSerializer.Deserialize<JsonRpcResponse>("""{"jsonrpc":"2.0","id":null,"method":"confidential.capability.execute","result":{}}""")!;
+
+        Assert.Equal(NodeMessageOutcome.UnknownRequest, _handler.HandleNodeMessage(response, _don.Addresses[0]));
+    }
+
+    /// <summary>
+    /// Found by GatewayNodeFuzzTests: a result holding a lone surrogate escape cannot be canonicalized, and the digest threw
+    /// out of HandleNodeMessage. It cannot vote: dropped, and the honest 2F+1 still answer.
+    /// </summary>
+    [Fact]
+    public async Task A_node_response_that_cannot_be_canonicalized_is_dropped_and_the_honest_quorum_answers()
+    {
+        var request = Request("r-surrogate");
+        var pending = _handler.HandleUserRequestAsync(request, CancellationToken.None);
+        var broken = Answer(request, "ok") with { Result = System.Text.Json.JsonDocument.Parse("""{"payload":"\ud800"}""").RootElement };
+
+        Assert.Equal(NodeMessageOutcome.Undecodable, _handler.HandleNodeMessage(broken, _don.Addresses[0]));
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[1]);
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[2]);
+        _handler.HandleNodeMessage(Answer(request, "ok"), _don.Addresses[3]);
+
+        var response = await pending.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("ok", response.Response.Result!.Value.GetProperty("payload").GetString());
+    }
+
     [Fact]
     public async Task One_wrong_node_does_not_prevent_an_answer()
     {

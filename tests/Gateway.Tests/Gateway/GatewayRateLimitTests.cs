@@ -5,10 +5,6 @@ using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
 using CreAspire.Protocol.Relay;
-using CreAspire.RelayNode.Connector;
-using CreAspire.RelayNode.Relay;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace CreAspire.Gateway.Tests.Gateway;
 
@@ -37,16 +33,7 @@ public sealed class GatewayRateLimitTests : IAsyncLifetime
             ["Gateway:ConfidentialRelay:RequestTimeout"] = "00:00:20",
             ["Gateway:UserRequestTimeout"] = "00:00:25",
         });
-        var connectors = new List<GatewayConnector>();
-        foreach (var node in _don.Nodes)
-        {
-            var registry = new CapabilityRegistry();
-            registry.AddOrReplace(RecordingCapability.Mock());
-            var handler = new RelayRequestHandler(registry, new TestAttestation(), Options.Create(new RelayOptions { DonId = TestDon.DonId }), NullLogger<RelayRequestHandler>.Instance);
-            connectors.Add(GatewayHandshakeTests.NewConnector(node, _gateway.BaseAddress, handler));
-        }
-
-        _relays = await ConnectedRelays.StartAsync(_gateway, connectors);
+        _relays = await ConnectedRelays.StartAsync(_gateway, _don, _ => [RecordingCapability.Mock()]);
     }
 
     public async Task DisposeAsync()

@@ -54,6 +54,7 @@ public sealed class NitroAttestationRelayTests : IDisposable
         { "forged", "attestation rejected: UntrustedCertificateChain: " },
         { "tampered", "attestation rejected: UserDataMismatch: " },
         { "untrusted", "attestation rejected: PcrMismatch: " },
+        { "corrupt certificate", "attestation rejected: BadCertificate: " },
     };
 
     [Fact]
@@ -114,6 +115,7 @@ public sealed class NitroAttestationRelayTests : IDisposable
                 Attestation = Attest(_enclave, RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters)),
                 ExecutionId = "exec-2",
             },
+            "corrupt certificate" => parameters with { Attestation = AttestWithCorruptLeafValidity(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters)) },
             _ => parameters with { Attestation = AttestWithOtherPcrs(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters)) },
         };
 
@@ -138,6 +140,7 @@ public sealed class NitroAttestationRelayTests : IDisposable
                 Attestation = Attest(_enclave, RelayMethods.DomainCapabilityExecute, RelayJson.AttestedBytes(parameters)),
                 Payload = CapabilityParams("evil").Payload,
             },
+            "corrupt certificate" => parameters with { Attestation = AttestWithCorruptLeafValidity(RelayMethods.DomainCapabilityExecute, RelayJson.AttestedBytes(parameters)) },
             _ => parameters with { Attestation = AttestWithOtherPcrs(RelayMethods.DomainCapabilityExecute, RelayJson.AttestedBytes(parameters)) },
         };
 
@@ -150,6 +153,21 @@ public sealed class NitroAttestationRelayTests : IDisposable
 
     private static string Attest(FakeNitroIdentity identity, string tag, byte[] attestedBytes) =>
         Convert.ToBase64String(identity.Attest(DomainHash.Compute(tag, attestedBytes)));
+
+    /// <summary>
+    /// A document signed by the trusted NSM whose leaf certificate's notBefore is not a time (the month reads "99"): the
+    /// platform decodes validity lazily, so this once escaped the verifier as a CryptographicException and the relay
+    /// answered -32603 "internal error" instead of refusing the attestation.
+    /// </summary>
+    private string AttestWithCorruptLeafValidity(string tag, byte[] attestedBytes)
+    {
+        var contents = _enclave.Contents(DomainHash.Compute(tag, attestedBytes));
+        var leaf = (byte[])contents.Certificate!.Clone();
+        var notBefore = leaf.AsSpan().IndexOf([(byte)0x17, (byte)0x0D]) + 2; // UTCTime, 13 characters: YYMMDDHHMMSSZ
+        leaf[notBefore + 2] = (byte)'9';
+        leaf[notBefore + 3] = (byte)'9';
+        return Convert.ToBase64String(_enclave.Sign(contents with { Certificate = leaf }));
+    }
 
     /// <summary>A genuine document from the trusted NSM, but for another enclave image (different PCR0..2).</summary>
     private string AttestWithOtherPcrs(string tag, byte[] attestedBytes)

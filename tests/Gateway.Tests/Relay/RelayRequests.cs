@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CreAspire.Attestation;
-using CreAspire.Chain.Crypto;
+using CreAspire.Chain.Identity;
 using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.JsonRpc;
@@ -15,7 +15,7 @@ namespace CreAspire.Gateway.Tests.Relay;
 internal static class RelayRequests
 {
     public const string Owner = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-    public static readonly string EnclavePublicKey = Convert.ToHexStringLower(EthKey.Derive("tests", "enclave").PublicKey);
+    public static readonly string EnclavePublicKey = Convert.ToHexStringLower(NodeKeys.Derive("tests", "enclave").EncryptionPublicKey);
 
     public static SecretsRequestParams SecretsParams(params string[] keys) => new()
     {

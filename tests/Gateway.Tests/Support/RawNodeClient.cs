@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using CreAspire.Chain.Crypto;
+using Nethereum.Signer;
 using CreAspire.Protocol.Gateway;
 
 namespace CreAspire.Gateway.Tests.Support;
@@ -9,11 +9,11 @@ internal static class RawNodeClient
 {
     public static async Task<ClientWebSocket> ConnectAsync(
         Uri endpoint,
-        EthKey headerKey,
+        EthECKey headerKey,
         string donId = TestDon.DonName,
         string gatewayId = GatewayConnectorProtocol.DefaultGatewayId,
         DateTimeOffset? timestamp = null,
-        EthKey? challengeKey = null,
+        EthECKey? challengeKey = null,
         Func<byte[], byte[]>? tamperHeader = null)
     {
         var header = GatewayHandshake.BuildAuthHeader(headerKey, donId, gatewayId, timestamp ?? DateTimeOffset.UtcNow);

@@ -1,0 +1,6 @@
+namespace CreAspire.Hosting.Postgres;
+
+internal static class EmbeddedPostgresNames
+{
+    public const string UserName = "postgres";
+}

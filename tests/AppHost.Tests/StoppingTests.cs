@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using CreAspire.Hosting.Run;
+
+namespace CreAspire.AppHost.Tests;
+
+/// <summary>
+/// However the AppHost is stopped, no process of its topology is alive 10 s later. Each test runs the smallest topology (one
+/// DON of one node) as a real `dotnet run` in a session of its own, with SIGINT's default action restored, so the tests do
+/// not depend on how the test runner was started (a runner started in the background inherits SIGINT as ignored).
+/// </summary>
+[Collection(AppHostProcessCollection.Name)]
+public sealed class StoppingTests
+{
+    private static readonly string[] SmallTopology = ["--single-don", "true", "--workflow-nodes", "1", "--workflow-f", "0", "--port-base", "0", "--containers", "false"];
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public Task Ctrl_C_in_the_terminal_stops_every_process() =>
+        StopAndAssertAsync((host, _) => Signal("INT", -host.Pid)); // the terminal signals the whole foreground process group
+
+    [Fact]
+    public Task SIGTERM_to_dotnet_run_stops_every_process() =>
+        StopAndAssertAsync((host, _) => Signal("TERM", host.Pid));
+
+    [Fact]
+    public Task SIGTERM_to_the_AppHost_stops_every_process() =>
+        StopAndAssertAsync((_, appHost) => Signal("TERM", appHost));
+
+    [Fact]
+    public async Task SIGKILL_of_the_AppHost_stops_every_process_and_the_next_start_cleans_its_data()
+    {
+        // Here nothing of ours runs any more: DCP notices the AppHost is gone and stops the resources, which are gone within
+        // 10 s; DCP's own two processes then finish their clean-up, which took up to ~15 s on this loaded 2-core machine
+        // (CI run of 2026-12-02), so they get 30 s.
+        string? runFolder = null;
+        await StopAndAssertAsync(dcpDeadline: TimeSpan.FromSeconds(30), stop: (host, appHost) =>
+        {
+            var line = host.Output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("Logs and data: ", StringComparison.Ordinal));
+            runFolder = line["Logs and data: ".Length..line.IndexOf(". Press Ctrl+C", StringComparison.Ordinal)];
+            Assert.True(Directory.Exists(Path.Combine(runFolder, "data", "postgres")), "the running topology has Postgres data");
+            Signal("KILL", appHost);
+        });
+
+        // The killed AppHost deleted nothing; the next start (its run folder cleanup) does.
+        Assert.True(Directory.Exists(Path.Combine(runFolder!, "data")), "a SIGKILLed AppHost cannot delete its data");
+        var cleaned = RunFolder.CleanStaleRuns(Path.GetDirectoryName(runFolder!)!);
+        Assert.Contains(Path.Combine(runFolder!, "data"), cleaned);
+        Assert.False(Directory.Exists(Path.Combine(runFolder!, "data")));
+    }
+
+    private static async Task StopAndAssertAsync(Action<AppHostProcess, int> stop, TimeSpan? dcpDeadline = null)
+    {
+        await using var host = AppHostProcess.StartWithDotnetRun(SmallTopology);
+        try
+        {
+            await host.WaitUntilUpAsync(StartTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"The AppHost did not come up: {ex.Message}\n{host.Output}", ex);
+        }
+
+        var processes = host.TopologyProcesses();
+        Assert.True(processes.Count >= 8, $"expected dotnet run, the AppHost, DCP and the resources; found {processes.Count}: " +
+                                          string.Join("; ", processes.Select(ProcessTree.CommandLine)));
+
+        stop(host, host.AppHostPid());
+
+        var clock = Stopwatch.StartNew();
+        var dcp = processes.Where(p => ProcessTree.CommandLine(p) is var c && (c.Contains("dcp start-apiserver", StringComparison.Ordinal) || c.Contains("dcp run-controllers", StringComparison.Ordinal))).ToList();
+        var topology = dcpDeadline is null ? processes : processes.Except(dcp).ToList();
+        await WaitGoneAsync(topology, StopDeadline, clock, host);
+        if (dcpDeadline is { } deadline)
+        {
+            await WaitGoneAsync(dcp, deadline, clock, host);
+        }
+    }
+
+    private static async Task WaitGoneAsync(IReadOnlyList<int> processes, TimeSpan deadline, Stopwatch clock, AppHostProcess host)
+    {
+        while (processes.Any(ProcessTree.IsAlive) && clock.Elapsed < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var alive = processes.Where(ProcessTree.IsAlive).ToList();
+        Assert.True(alive.Count == 0, $"alive {deadline.TotalSeconds:0} s after the stop: " +
+                                      string.Join("; ", alive.Select(p => $"{p} {ProcessTree.CommandLine(p)}")) + $"\n{host.Output}");
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", "--", pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
+
+/// <summary>Real AppHost processes run one at a time (each is a topology on a 2-core machine).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AppHostProcessCollection
+{
+    public const string Name = "apphost-process";
+}

@@ -1,2 +1,0 @@
-global using System.Net.Http.Json;
-global using CreAspire.Hosting.ApplicationModel;
