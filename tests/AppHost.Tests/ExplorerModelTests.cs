@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 
 using CreAspire.AppHost.Topology;
+using Microsoft.Extensions.Configuration;
 
 namespace CreAspire.AppHost.Tests;
 
@@ -42,14 +43,14 @@ public sealed class ExplorerModelTests
     [Fact]
     public void Without_a_dashboard_there_is_no_dashboard_URL()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = "http://localhost:18888;https://localhost:18887",
             ["ASPIRE_DASHBOARD_ENABLED"] = "false",
         }).Build();
 
         Assert.Null(ExplorerResource.DashboardUrl(configuration));
-        Assert.Equal("http://localhost:18888", ExplorerResource.DashboardUrl(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        Assert.Equal("http://localhost:18888", ExplorerResource.DashboardUrl(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = "http://localhost:18888;https://localhost:18887" }).Build()));
     }
 }

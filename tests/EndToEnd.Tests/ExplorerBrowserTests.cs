@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using CreAspire.AppHost.Topology;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -151,7 +152,7 @@ public sealed class ExplorerBrowserTests(ExplorerTopologyApp app, ITestOutputHel
     private async Task<string> ArtifactsFolderAsync()
     {
 #pragma warning disable CS0618 // the simplest read of a resource's environment (as TopologyModelTests does)
-        var explorer = app.Model.Resources.OfType<Aspire.Hosting.ApplicationModel.IResourceWithEnvironment>().Single(r => r.Name == "explorer");
+        var explorer = app.Model.Resources.OfType<IResourceWithEnvironment>().Single(r => r.Name == "explorer");
         var environment = await explorer.GetEnvironmentVariableValuesAsync();
 #pragma warning restore CS0618
         return environment["Explorer__ArtifactsFolder"];

@@ -163,6 +163,34 @@ public sealed class WorkflowActionsTests : IDisposable
 
     private static string Id(HttpRequestMessage request) => request.RequestUri!.Segments[2].TrimEnd('/');
 
+    [Fact]
+    public async Task Waiting_for_an_execution_reports_each_nodes_outcome_and_names_those_not_finished_in_time()
+    {
+        var id = new string('b', 64);
+        string Execution(string status, string? error = null) =>
+            $$"""[{"executionId":"e1","workflowId":"{{id}}","triggerId":"t","triggerEventId":"te","status":"{{status}}","startedAt":"2030-01-01T00:00:00Z","error":{{(error is null ? "null" : $"\"{error}\"")}}}]""";
+        var polls = 0;
+        var finishing = new[]
+        {
+            new ScriptedNode(_ => (HttpStatusCode.OK, Interlocked.Increment(ref polls) < 3 ? Execution("started") : Execution("succeeded"))),
+            new ScriptedNode(_ => (HttpStatusCode.OK, Execution("failed", "capability refused"))),
+        };
+        var silent = new ScriptedNode(_ => (HttpStatusCode.OK, "[]"));
+
+        // Returns as soon as both finished (the timeout is only a bound); the silent node is reported when its bound passes.
+        var finished = await Actions(finishing).WaitForExecutionAsync(id, "e1", TimeSpan.FromSeconds(60), CancellationToken.None);
+        var missing = Assert.Single(await Actions(silent).WaitForExecutionAsync(id, "e1", TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        Assert.Equal(["succeeded", "failed"], finished.Select(o => o.Status));
+        Assert.True(finished[0].Succeeded);
+        Assert.True(polls >= 3, "the started execution was not polled again");
+        Assert.Equal("capability refused", finished[1].Detail);
+        Assert.Equal("not recorded", missing.Status);
+        Assert.False(missing.Finished);
+        Assert.StartsWith("not finished within 0 s", missing.Detail, StringComparison.Ordinal);
+        Assert.Contains("/executions", silent.Requests.First().AbsolutePath, StringComparison.Ordinal);
+    }
+
     private WorkflowActions Actions(params ScriptedNode[] nodes)
     {
         var clients = nodes.Select((handler, i) =>
