@@ -156,7 +156,11 @@ public sealed class WorkflowActions(
 
     public Task<LifecycleOutcome> ActivateAsync(string workflowId, CancellationToken cancellationToken) =>
         LifecycleAsync(workflowId, "activate", RegistryWorkflowStatus.Paused, NodeGoal.Active,
-            w => owner.ActivateAsync(w.WorkflowId, w.DonFamily, cancellationToken), cancellationToken);
+            async w => await owner.ActivateAsync(
+                w.WorkflowId,
+                // The 2.0.0 registry forgets a paused workflow's DON family (its view shows ""): activate it in the workflow DON's.
+                w.DonFamily.Length > 0 ? w.DonFamily : await ResolveFamilyAsync(null, cancellationToken).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false), cancellationToken);
 
     public Task<LifecycleOutcome> DeleteAsync(string workflowId, CancellationToken cancellationToken) =>
         LifecycleAsync(workflowId, "delete", null, NodeGoal.Gone,

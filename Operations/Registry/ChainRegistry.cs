@@ -115,7 +115,7 @@ public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations
         }
         catch (ContractRevertException ex)
         {
-            throw new RegistryOperationException($"The WorkflowRegistry refused {operation}: {ex.Message}", ex.ErrorName, ex);
+            throw new RegistryOperationException($"The WorkflowRegistry refused {operation}: {Describe(ex)}", ex.ErrorName, ex);
         }
         catch (Exception ex) when (IsTransport(ex) || ex is TransactionFailedException)
         {
@@ -138,6 +138,10 @@ public sealed class ChainRegistry : IRegistryReader, IWorkflowOwnerOperations
             throw new RegistryOperationException($"{operation} on the chain at {_rpcUrl} failed: {ex.Message}", null, ex);
         }
     }
+
+    /// <summary>The contract's error with its arguments ("URLTooLong(provided: 231, maxAllowed: 200)"), else the whole revert message.</summary>
+    private static string Describe(ContractRevertException ex) =>
+        ex.ErrorName is { } name ? $"{name}({string.Join(", ", ex.Arguments)})" : ex.Message;
 
     private static bool IsTransport(Exception ex) =>
         ex is RpcClientUnknownException or RpcClientTimeoutException or RpcResponseException or HttpRequestException or TimeoutException;

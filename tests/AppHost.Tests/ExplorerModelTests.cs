@@ -10,7 +10,7 @@ namespace CreAspire.AppHost.Tests;
 public sealed class ExplorerModelTests
 {
     [Fact]
-    public async Task The_explorer_references_every_node_the_artifacts_and_the_registries_on_its_own_port()
+    public async Task The_explorer_references_every_node_the_artifacts_and_the_chain_on_a_port_of_its_own()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(["--containers", "false"]);
         var explorer = builder.Resources.OfType<ServiceExecutableResource>().Single(r => r.Name == ExplorerResource.Name);
@@ -25,7 +25,11 @@ public sealed class ExplorerModelTests
         Assert.Equal("{anvil.connectionString}", env["ConnectionStrings__chain"]);
         Assert.True(Path.IsPathRooted(env["Explorer__ArtifactsFolder"]), env["Explorer__ArtifactsFolder"]);
         Assert.True(explorer.TryGetEndpoints(out var endpoints));
-        Assert.Equal(19006, Assert.Single(endpoints).Port);
+        var endpoint = Assert.Single(endpoints);
+        Assert.Equal("http", endpoint.Name);
+        var others = builder.Resources.OfType<ServiceExecutableResource>().Where(r => r.Name != ExplorerResource.Name)
+            .SelectMany(r => r.TryGetEndpoints(out var e) ? e : []).Select(e => e.Port);
+        Assert.DoesNotContain(endpoint.Port, others);
     }
 
     [Fact]
