@@ -66,7 +66,7 @@ public sealed partial class CronFireHook(
                     return settled;
                 }
 
-                if (pass is not null && state?.State == WorkflowEngineStates.Activating)
+                if (pass is not null && (state?.State == WorkflowEngineStates.Activating || engines.TryGet(workflowId, out _)))
                 {
                     // Another pass is activating it (a confidential activation waits at the enclave): look again shortly.
                     await Task.Delay(_options.PollInterval, clock, deadline.Token);
@@ -77,6 +77,11 @@ public sealed partial class CronFireHook(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (engines.TryGet(workflowId, out _))
+            {
+                return NotActive("no-cron-subscription", $"workflow {workflowId} runs on this node but has no {cron.Id} subscription; nothing to fire");
+            }
+
             return new FireOutcome(FireStatus.StillActivating, "activating",
                 $"workflow {workflowId} is not active on this node after waiting {_options.FireActivationTimeout.TotalSeconds:0} s " +
                 $"(state: {state?.State ?? "not seen in the registry yet"}{(state?.LastError is { } error ? $"; last error: {error}" : "")}); try again shortly");
@@ -87,7 +92,10 @@ public sealed partial class CronFireHook(
     {
         if (engines.TryGet(workflowId, out _))
         {
-            return NotActive("no-cron-subscription", $"workflow {workflowId} runs on this node but has no {cron.Id} subscription; nothing to fire");
+            // Running without the subscription yet: on the real topology the engine is listed a moment before its cron
+            // registration is visible (seen in ExplorerBrowserTests' deploy-then-fire-at-once on 1 node of 4). Keep looking
+            // until the wait's deadline; only then is it "no-cron-subscription" (see WaitForActivationAsync).
+            return null;
         }
 
         switch (state?.State)

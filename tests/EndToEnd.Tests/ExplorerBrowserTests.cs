@@ -97,7 +97,8 @@ public sealed class ExplorerBrowserTests(ExplorerTopologyApp app, ITestOutputHel
             // wait=false answers at the registration receipt: the fire below reaches nodes that may not have the workflow yet.
             var deployed = await PostAsync("api/workflows", new { sample = "hello-cron", name = Unique($"at-once-{attempt}"), confidential = false, schedule = Yearly, wait = false });
             var workflowId = deployed.GetProperty("workflowId").GetString()!;
-            var fired = await PostAsync($"api/workflows/{workflowId}/fire", null);
+            // 207 (not every node started it) is an outcome to count, not an error of the test.
+            var fired = await PostAsync($"api/workflows/{workflowId}/fire", null, HttpStatusCode.MultiStatus);
             var refused = fired.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("status").GetString() != "Started").ToList();
             if (refused.Count > 0)
             {
@@ -167,11 +168,11 @@ public sealed class ExplorerBrowserTests(ExplorerTopologyApp app, ITestOutputHel
         return body.GetArrayLength();
     }
 
-    private async Task<JsonElement> PostAsync(string path, object? body)
+    private async Task<JsonElement> PostAsync(string path, object? body, HttpStatusCode? alsoAccepted = null)
     {
         using var response = await app.Http.PostAsync(new Uri(app.ExplorerUrl, path), body is null ? null : JsonContent.Create(body));
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST {path} answered {(int)response.StatusCode}: {text}\n{app.ExplorerLog()}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK || response.StatusCode == alsoAccepted, $"POST {path} answered {(int)response.StatusCode}: {text}\n{app.ExplorerLog()}");
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
