@@ -3,13 +3,15 @@
 //   --run-dir <folder> --keep-data true]`.
 using CreAspire.AppHost.Samples;
 using CreAspire.AppHost.Topology;
+using CreAspire.Hosting.Run;
 using Microsoft.Extensions.DependencyInjection;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var options = CreTopologyOptions.FromConfiguration(builder.Configuration);
 options.DeployRegistries = (request, ct) => ChainRegistryDeployer.DeployAsync(request, options.Seed, ct);
 var cre = new CreTopologyBuilder(builder, options);
-builder.AddRunReporting();
+StartupReporterOptions? reporting = null;
+builder.AddRunReporting(o => reporting = o);
 
 // Infrastructure
 var postgres = cre.AddPostgres("postgres");
@@ -19,6 +21,7 @@ var artifacts = builder.AddArtifactsServer("artifacts", cre.ArtifactsFolder, cre
 
 // The confidential path: gateway, enclave and relay DON (none of them in the single-DON topology)
 IResourceBuilder<ServiceExecutableResource>? gateway = null, enclave = null;
+var explored = new List<IResourceBuilder<ServiceExecutableResource>>();
 if (!options.SingleDon)
 {
     var identity = builder.AddSetupStep("enclave-identity", EnclaveIdentityStep.RunAsync).WithIconName("Fingerprint");
@@ -30,9 +33,11 @@ if (!options.SingleDon)
     var relays = cre.Dons[1].NodeNames.Select(name => cre.AddRelayNode(name, gateway, identity)).ToList();
     relays.ForEach(relay => cre.AddPeer(relay.Resource.Name, relay));
     cre.AddDon(cre.Dons[1], relays);
+    explored.AddRange([gateway, enclave, .. relays]);
     var capabilities = cre.Dons[2].NodeNames.Select(name => cre.AddCapabilityNode(name, name)).ToList();
     capabilities.ForEach(node => cre.AddPeer(node.Resource.Name, node));
     cre.AddDon(cre.Dons[2], capabilities);
+    explored.AddRange(capabilities);
 }
 
 // The workflow DON, with the sample-workflow commands. In the single-DON topology each node's identity also serves the DON's
@@ -48,5 +53,15 @@ var commands = new WorkflowDonCommands(anvil.Resource, contracts.Resource, cre.A
     workflowNodes.Select(n => (n.Resource.Name, new Uri(cre.UrlOf(n) + "/"))).ToList());
 commands.AddTo(cre.AddDon(cre.Dons[0], [.. workflowNodes, .. ownCapabilities]));
 builder.Services.AddSingleton(commands);
+
+// The explorer: workflows, executions, DONs and capability requests in the browser, with the same actions as the commands.
+var dashboardUrl = ExplorerResource.DashboardUrl(builder.Configuration);
+var explorer = cre.AddExplorer(artifacts, [.. explored, .. workflowNodes, .. ownCapabilities], dashboardUrl);
+if (dashboardUrl is not null)
+{
+    reporting?.Links.Add(("Dashboard", dashboardUrl));
+}
+
+reporting?.Links.Add(("Explorer", cre.UrlOf(explorer)));
 
 builder.Build().Run();

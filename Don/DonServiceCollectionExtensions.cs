@@ -70,4 +70,23 @@ public static class DonServiceCollectionExtensions
         app.UseWebSockets();
         return app.Map(DonTransportOptions.SessionPath, DonTransportEndpoint.HandleAsync);
     }
+
+    /// <summary>
+    /// Maps GET /don/v1/peers: this node's name and signer address, and the sessions it has opened to other nodes (peer
+    /// address, state, reason), for the explorer's DON view. Read-only; no sessions when the node never called a peer.
+    /// </summary>
+    public static IEndpointConventionBuilder MapDonPeers(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.MapGet(DonTransportOptions.PeersPath, (IServiceProvider services) =>
+        {
+            var identity = services.GetService<NodeIdentity>();
+            return Results.Ok(new
+            {
+                node = identity?.Name,
+                address = identity?.Address,
+                sessions = services.GetService<DonTransportClient>()?.OutgoingSessions ?? [],
+            });
+        });
+    }
 }

@@ -27,6 +27,7 @@ public static class CapabilityNodeExtensions
         services.AddOptions<VaultOptions>().Bind(configuration.GetSection(VaultOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MockRequestStore>();
         services.AddSingleton<SecretStore>();
+        services.AddSingleton<VaultRequestStore>();
         services.AddHostedService<SecretSeeder>();
         services.AddCapabilityLauncher(configuration);
         services.AddLocalCapability<MockCapabilityService>();
@@ -34,12 +35,14 @@ public static class CapabilityNodeExtensions
         return builder;
     }
 
-    /// <summary>Maps the DON transport endpoint, GET /requests and POST /secrets.</summary>
+    /// <summary>Maps the DON transport endpoint, GET /requests, GET /vault/requests and POST /secrets.</summary>
     public static WebApplication MapCapabilityNode(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapDonTransport();
+        app.MapDonPeers();
         app.MapRequestsApi();
+        app.MapVaultRequestsApi();
         app.MapSecretsApi();
         return app;
     }

@@ -13,4 +13,5 @@ builder.AddRelayNode();
 var app = builder.Build();
 app.MapRelayFaults();
 app.MapDefaultEndpoints();
+app.MapDonPeers();
 app.Run();

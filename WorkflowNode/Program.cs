@@ -12,6 +12,7 @@ var app = builder.Build();
 
 app.MapWorkflowApis();
 app.MapTestHooks();
+app.MapDonPeers();
 app.MapDefaultEndpoints();
 
 app.Run();

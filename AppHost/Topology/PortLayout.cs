@@ -4,7 +4,7 @@ namespace CreAspire.AppHost.Topology;
 
 /// <summary>
 /// The ports of the topology. With a port base B (the AppHost's default 19000) they are fixed, so the README can name them:
-/// postgres B+1, anvil B+2, artifacts B+3, gateway B+4, enclave B+5, wf-i B+100+i, relay-i B+200+i, cap-i B+300+i.
+/// postgres B+1, anvil B+2, artifacts B+3, gateway B+4, enclave B+5, explorer B+6, wf-i B+100+i, relay-i B+200+i, cap-i B+300+i.
 /// With base 0 (the testing builder, or --port-base 0) every port is a free one.
 /// </summary>
 public sealed class PortLayout(int portBase)
@@ -20,6 +20,8 @@ public sealed class PortLayout(int portBase)
     public int Gateway => Fixed(4);
 
     public int Enclave => Fixed(5);
+
+    public int Explorer => Fixed(6);
 
     /// <summary>The port of node <paramref name="name"/> ("wf-0", "relay-3", "cap-1").</summary>
     public int Node(string name)

@@ -13,6 +13,9 @@ namespace CreAspire.Don.Transport;
 /// <summary>Thrown when a peer could not be reached, refused a request, or did not answer in time.</summary>
 public sealed class DonTransportException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>A session a node opened to a peer (by the peer's address): "open", "connecting", "closed" or "failed", and why.</summary>
+public sealed record DonPeerSession(string Peer, string State, string? Reason);
+
 /// <summary>
 /// Sends requests to peers over one authenticated session per peer (<see cref="DonHandshake"/>, <see cref="DonSession"/>),
 /// opened on the first send and re-opened on the next send after it closed. A refused connection is retried
@@ -114,6 +117,19 @@ public sealed partial class DonTransportClient : IAsyncDisposable, IDisposable
             }
         }
     }
+
+    /// <summary>The sessions this node has opened to peers, as they stand now (for the explorer's DON view).</summary>
+    public IReadOnlyList<DonPeerSession> OutgoingSessions => _sessions
+        .Select(s => s.Value.Status switch
+        {
+            TaskStatus.RanToCompletion when !s.Value.Result.IsClosed => new DonPeerSession(s.Key, "open", null),
+            TaskStatus.RanToCompletion => new DonPeerSession(s.Key, "closed", s.Value.Result.CloseReason),
+            TaskStatus.Faulted => new DonPeerSession(s.Key, "failed", s.Value.Exception?.GetBaseException().Message),
+            TaskStatus.Canceled => new DonPeerSession(s.Key, "failed", "connecting was cancelled"),
+            _ => new DonPeerSession(s.Key, "connecting", null),
+        })
+        .OrderBy(s => s.Peer, StringComparer.Ordinal)
+        .ToArray();
 
     private Task<DonSession> SessionFor(string peer, Uri baseUrl)
     {

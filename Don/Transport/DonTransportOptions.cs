@@ -10,6 +10,9 @@ public sealed class DonTransportOptions
     /// <summary>The path every node serves; peers open their WebSocket sessions there.</summary>
     public const string SessionPath = "/don/v1/session";
 
+    /// <summary>GET: the sessions this node opened to peers (<see cref="DonTransportClient.OutgoingSessions"/>).</summary>
+    public const string PeersPath = "/don/v1/peers";
+
     /// <summary>How far a session hello's timestamp may be from this node's clock before it is rejected as stale.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromSeconds(30);

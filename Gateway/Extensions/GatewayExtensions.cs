@@ -40,6 +40,7 @@ public static class GatewayExtensions
         app.UseWebSockets();
         app.MapNodeApi();
         app.MapUserApi();
+        app.MapConnectionsApi();
         return app;
     }
 

@@ -52,6 +52,11 @@ public sealed class StartupReporter(
         if (outcome.Succeeded)
         {
             options.Write(outcome.Message);
+            foreach (var (label, url) in options.Links)
+            {
+                options.Write($"{label}: {url}");
+            }
+
             if (options.RunFolder is { } folder)
             {
                 options.Write($"Logs and data: {folder}. Press Ctrl+C to stop.");
@@ -188,6 +193,9 @@ public sealed class StartupReporterOptions
 
     /// <summary>The run folder, printed once every resource is up.</summary>
     public string? RunFolder { get; set; }
+
+    /// <summary>Named URLs printed once every resource is up ("Explorer: http://127.0.0.1:19006").</summary>
+    public IList<(string Label, string Url)> Links { get; } = [];
 
     /// <summary>How often a line says how many resources are up while the app starts.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -18,9 +18,10 @@ namespace CreAspire.MockCapability.Vault;
 /// each box is HMAC-SHA256(Vault:MasterKey, "owner|namespace|key|encryptionKey|workflowExecutionId|referenceId") and the
 /// associated data is UTF-8 "owner/namespace/key" (owner lower-case 0x), so honest nodes answer byte-for-byte the same.
 /// Unknown secrets, a secret of another owner than the calling workflow's, or a missing or malformed key give a
-/// per-secret error.
+/// per-secret error. Every answered secret is recorded (<see cref="VaultRequestStore"/>: key, namespace, outcome, caller;
+/// never the value).
 /// </summary>
-public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOptions> options) : IExecutableCapability
+public sealed class VaultCapabilityService(SecretStore store, VaultRequestStore requests, IOptions<VaultOptions> options) : IExecutableCapability
 {
     public string Id => CapabilityIds.Vault;
 
@@ -39,11 +40,16 @@ public sealed class VaultCapabilityService(SecretStore store, IOptions<VaultOpti
 
         var request = call.Payload.Unpack<GetSecretsRequest>();
         var response = new GetSecretsResponse();
+        var answered = new List<AnsweredSecret>(request.Requests.Count);
         foreach (var secret in request.Requests)
         {
-            response.Responses.Add(await AnswerAsync(secret, call.Metadata, cancellationToken).ConfigureAwait(false));
+            var answer = await AnswerAsync(secret, call.Metadata, cancellationToken).ConfigureAwait(false);
+            response.Responses.Add(answer);
+            answered.Add(new AnsweredSecret(answer.Id.Owner, answer.Id.Namespace, answer.Id.Key,
+                string.IsNullOrEmpty(answer.Error) ? VaultRequestStore.Sealed : answer.Error, secret.EncryptionKeys.Count));
         }
 
+        await requests.RecordAsync(call, answered, cancellationToken).ConfigureAwait(false);
         return new CapabilityResponse { Payload = Any.Pack(response) };
     }
 

@@ -21,9 +21,11 @@ public sealed record WorkflowResponse(
     string? BinaryUrl,
     string? ConfigUrl,
     string? Attributes,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated,
+    DateTimeOffset? StateSince,
+    string? Engine);
 
-/// <summary>An execution as GET /executions shows it; Result is base64 of the serialized ExecutionResult.</summary>
+/// <summary>An execution as GET /executions shows it; Result is base64 of the serialized ExecutionResult; TraceId is the trace it ran in.</summary>
 public sealed record ExecutionResponse(
     string ExecutionId,
     string WorkflowId,
@@ -33,7 +35,8 @@ public sealed record ExecutionResponse(
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
     string? Result,
-    string? Error);
+    string? Error,
+    string? TraceId);
 
 /// <summary>Read-only node API for the dashboard and tests.</summary>
 public static class WorkflowApis
@@ -78,17 +81,25 @@ public static class WorkflowApis
 
         var rows = await executions.ListAsync(
             string.IsNullOrEmpty(workflow_id) ? null : NormalizeId(workflow_id), parsed, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken);
+        var traces = await executions.TraceIdsAsync(rows.Select(r => r.ExecutionId).ToArray(), cancellationToken);
         return TypedResults.Ok(rows.Select(r => new ExecutionResponse(
             r.ExecutionId, r.WorkflowId, r.TriggerId, r.TriggerEventId, ExecutionStatuses.ToText(r.Status), r.StartedAt, r.FinishedAt,
-            r.Result is null ? null : Convert.ToBase64String(r.Result), r.Error)).ToList());
+            r.Result is null ? null : Convert.ToBase64String(r.Result), r.Error, traces.GetValueOrDefault(r.ExecutionId))).ToList());
     }
 
     private static string NormalizeId(string id) =>
         (id.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? id[2..] : id).ToLowerInvariant();
 
-    private static WorkflowResponse ToResponse(WorkflowView row, WorkflowEngineRegistry engines) => new(
-        row.WorkflowId, row.WorkflowName, row.WorkflowOwner, row.WorkflowTag, row.DonFamily, row.State, row.Confidential,
-        row.LastError, row.FailureCount, row.Permanent, engines.TryGet(row.WorkflowId, out _), row.SpecStatus, row.BinaryUrl,
-        row.ConfigUrl, row.Attributes is null ? null : System.Text.Encoding.UTF8.GetString(row.Attributes),
-        new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc)));
+    private static WorkflowResponse ToResponse(WorkflowView row, WorkflowEngineRegistry engines)
+    {
+        var running = engines.TryGet(row.WorkflowId, out var engine);
+        return new(
+            row.WorkflowId, row.WorkflowName, row.WorkflowOwner, row.WorkflowTag, row.DonFamily, row.State, row.Confidential,
+            row.LastError, row.FailureCount, row.Permanent, running, row.SpecStatus, row.BinaryUrl,
+            row.ConfigUrl, row.Attributes is null ? null : System.Text.Encoding.UTF8.GetString(row.Attributes),
+            Utc(row.UpdatedAt), row.StateSince is { } since ? Utc(since) : null,
+            running ? (engine!.Confidential ? "confidential" : "wasm") : null);
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -39,7 +39,8 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<PostgresExecutionStore>();
-        services.TryAddSingleton<IExecutionStore>(sp => sp.GetRequiredService<PostgresExecutionStore>());
+        services.AddSingleton<SignallingExecutionStore>();
+        services.TryAddSingleton<IExecutionStore>(sp => sp.GetRequiredService<SignallingExecutionStore>());
         // After the migrations (AddNodeDatabase's hosted service), before the syncer starts any engine.
         services.AddHostedService<AbandonedExecutions>();
 

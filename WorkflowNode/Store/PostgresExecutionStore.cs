@@ -37,8 +37,13 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecu
         return await Writes.ExecuteAsync(async ct => await InsertStartedAsync(started, ct), cancellationToken);
     }
 
-    public async Task FinishAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken) =>
-        await Writes.ExecuteAsync(async ct => await UpdateFinishedAsync(executionId, status, finishedAt, result, error, ct), cancellationToken);
+    public Task FinishAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken) =>
+        FinishAsync(executionId, status, finishedAt, result, error, traceId: null, cancellationToken);
+
+    /// <summary>Marks the execution finished; <paramref name="traceId"/> (hex) is the trace it ran in, when telemetry is on.</summary>
+    public async Task FinishAsync(
+        string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, string? traceId, CancellationToken cancellationToken) =>
+        await Writes.ExecuteAsync(async ct => await UpdateFinishedAsync(executionId, status, finishedAt, result, error, traceId, ct), cancellationToken);
 
     private async Task<bool> InsertStartedAsync(ExecutionRecord started, CancellationToken cancellationToken)
     {
@@ -58,14 +63,16 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecu
         return inserted == 1;
     }
 
-    private async Task UpdateFinishedAsync(string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, CancellationToken cancellationToken)
+    private async Task UpdateFinishedAsync(
+        string executionId, ExecutionStatus status, DateTimeOffset finishedAt, byte[]? result, string? error, string? traceId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE workflow_executions SET status = @status, finished_at = @finishedAt, result = @result, error = @error
+            UPDATE workflow_executions SET status = @status, finished_at = @finishedAt, result = @result, error = @error,
+                                           trace_id = COALESCE(@traceId, trace_id)
             WHERE execution_id = @executionId
             """,
-            new { executionId, status = ExecutionStatuses.ToText(status), finishedAt = finishedAt.ToUniversalTime(), result, error },
+            new { executionId, status = ExecutionStatuses.ToText(status), finishedAt = finishedAt.ToUniversalTime(), result, error, traceId = NullIfEmpty(traceId) },
             cancellationToken: cancellationToken));
         if (updated == 0)
         {
@@ -92,6 +99,38 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource dataSource) : IExecu
             },
             cancellationToken: cancellationToken));
     }
+
+    private static string? NullIfEmpty(string? traceId) => string.IsNullOrEmpty(traceId) || traceId.All(c => c == '0') ? null : traceId;
+
+    /// <summary>The execution with that id, or null.</summary>
+    public async Task<ExecutionRecord?> GetAsync(string executionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ExecutionRow>(new CommandDefinition($"""
+            SELECT {Columns} FROM workflow_executions WHERE execution_id = @executionId
+            """, new { executionId }, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    /// <summary>Trace ids of executions (only those that ran with telemetry on), by execution id.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> TraceIdsAsync(IReadOnlyCollection<string> executionIds, CancellationToken cancellationToken)
+    {
+        if (executionIds.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string ExecutionId, string TraceId)>(new CommandDefinition(
+            "SELECT execution_id, trace_id FROM workflow_executions WHERE execution_id = ANY(@ids) AND trace_id IS NOT NULL",
+            new { ids = executionIds.ToArray() }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.ExecutionId, r => r.TraceId, StringComparer.Ordinal);
+    }
+
+    private const string Columns = """
+        execution_id AS ExecutionId, workflow_id AS WorkflowId, trigger_id AS TriggerId, trigger_event_id AS TriggerEventId,
+        status AS Status, started_at AS StartedAt, finished_at AS FinishedAt, result AS Result, error AS Error
+        """;
 
     /// <summary>Executions, newest first, optionally filtered by workflow id and status ("started", "succeeded", "failed").</summary>
     public async Task<IReadOnlyList<ExecutionRecord>> ListAsync(string? workflowId, ExecutionStatus? status, int limit, CancellationToken cancellationToken)

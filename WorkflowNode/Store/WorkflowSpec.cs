@@ -64,6 +64,9 @@ public sealed class WorkflowStateRow
     public int FailureCount { get; init; }
     public bool Permanent { get; init; }
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>When the workflow entered <see cref="State"/> (null on rows written before migration 0004 ran).</summary>
+    public DateTime? StateSince { get; init; }
 }
 
 /// <summary>A workflow as the node API shows it: its state joined with its stored spec (if any).</summary>
@@ -84,4 +87,5 @@ public sealed class WorkflowView
     public string? ConfigUrl { get; init; }
     public byte[]? Attributes { get; init; }
     public DateTime UpdatedAt { get; init; }
+    public DateTime? StateSince { get; init; }
 }

@@ -9,7 +9,7 @@ public sealed class WorkflowStore(NpgsqlDataSource dataSource, TimeProvider cloc
     private const string StateColumns = """
         workflow_id AS WorkflowId, workflow_owner AS WorkflowOwner, workflow_name AS WorkflowName, workflow_tag AS WorkflowTag,
         don_family AS DonFamily, state AS State, confidential AS Confidential, last_error AS LastError,
-        failure_count AS FailureCount, permanent AS Permanent, updated_at AS UpdatedAt
+        failure_count AS FailureCount, permanent AS Permanent, updated_at AS UpdatedAt, state_since AS StateSince
         """;
 
     private const string SpecColumns = """
@@ -78,21 +78,22 @@ public sealed class WorkflowStore(NpgsqlDataSource dataSource, TimeProvider cloc
         return rows.AsList();
     }
 
-    /// <summary>Records the workflow's engine state and last error (null clears it).</summary>
+    /// <summary>Records the workflow's engine state and last error (null clears it); state_since moves only when the state changes.</summary>
     public async Task SetStateAsync(WorkflowStateRow state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO workflow_states (workflow_id, workflow_owner, workflow_name, workflow_tag, don_family, state, confidential,
-                                         last_error, failure_count, permanent, updated_at)
+                                         last_error, failure_count, permanent, updated_at, state_since)
             VALUES (@WorkflowId, @WorkflowOwner, @WorkflowName, @WorkflowTag, @DonFamily, @State, @Confidential,
-                    @LastError, @FailureCount, @Permanent, @Now)
+                    @LastError, @FailureCount, @Permanent, @Now, @Now)
             ON CONFLICT (workflow_id) DO UPDATE SET
                 workflow_owner = EXCLUDED.workflow_owner, workflow_name = EXCLUDED.workflow_name, workflow_tag = EXCLUDED.workflow_tag,
                 don_family = EXCLUDED.don_family, state = EXCLUDED.state, confidential = EXCLUDED.confidential,
                 last_error = EXCLUDED.last_error, failure_count = EXCLUDED.failure_count, permanent = EXCLUDED.permanent,
-                updated_at = EXCLUDED.updated_at
+                updated_at = EXCLUDED.updated_at,
+                state_since = CASE WHEN workflow_states.state = EXCLUDED.state THEN workflow_states.state_since ELSE EXCLUDED.updated_at END
             """,
             new
             {
@@ -108,6 +109,14 @@ public sealed class WorkflowStore(NpgsqlDataSource dataSource, TimeProvider cloc
         var rows = await connection.QueryAsync<WorkflowStateRow>(new CommandDefinition(
             $"SELECT {StateColumns} FROM workflow_states ORDER BY workflow_id", cancellationToken: cancellationToken));
         return rows.AsList();
+    }
+
+    /// <summary>The workflow's state row, or null when the syncer has recorded nothing for it.</summary>
+    public async Task<WorkflowStateRow?> GetStateAsync(string workflowId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<WorkflowStateRow>(new CommandDefinition(
+            $"SELECT {StateColumns} FROM workflow_states WHERE workflow_id = @workflowId", new { workflowId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Workflow ids the node has stored anything for (specs or states): what a restarted syncer must reconcile.</summary>
@@ -138,7 +147,7 @@ public sealed class WorkflowStore(NpgsqlDataSource dataSource, TimeProvider cloc
                    s.workflow_tag AS WorkflowTag, s.don_family AS DonFamily, s.state AS State, s.confidential AS Confidential,
                    s.last_error AS LastError, s.failure_count AS FailureCount, s.permanent AS Permanent,
                    w.status AS SpecStatus, w.binary_url AS BinaryUrl, w.config_url AS ConfigUrl, w.attributes AS Attributes,
-                   GREATEST(s.updated_at, w.updated_at) AS UpdatedAt
+                   GREATEST(s.updated_at, w.updated_at) AS UpdatedAt, s.state_since AS StateSince
             FROM workflow_states s LEFT JOIN workflow_specs_v2 w ON w.workflow_id = s.workflow_id
             WHERE @workflowId::text IS NULL OR s.workflow_id = @workflowId::text
             ORDER BY s.workflow_name, s.workflow_id

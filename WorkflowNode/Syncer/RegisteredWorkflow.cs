@@ -28,3 +28,6 @@ public sealed class WorkflowActivationException(string message, bool permanent, 
 {
     public bool Permanent { get; } = permanent;
 }
+
+/// <summary>A finished reconcile pass: its number, when it ended, and why the registry could not be read (null when it was).</summary>
+public sealed record RegistrySyncPass(long Number, DateTimeOffset FinishedAt, string? RegistryError);

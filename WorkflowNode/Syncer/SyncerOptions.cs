@@ -29,6 +29,15 @@ public sealed class SyncerOptions
 
     /// <summary>How long stopping one engine may take before it is abandoned.</summary>
     public TimeSpan EngineStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long "fire now" waits for a workflow this node is still picking up or activating (a confidential activation waits
+    /// for F+1 nodes at the enclave) before it answers that the workflow is not active yet.
+    /// </summary>
+    public TimeSpan FireActivationTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long "fire now" waits for the engine to record the execution as started.</summary>
+    public TimeSpan FireStartTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Engine settings shared by every workflow of this node (configuration section "Engine").</summary>

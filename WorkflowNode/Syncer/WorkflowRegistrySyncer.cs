@@ -8,7 +8,9 @@ namespace CreAspire.WorkflowNode.Syncer;
 /// <summary>
 /// Polls getWorkflowListByDON and reconciles the node's engines with it: activates new and re-activated workflows,
 /// replaces updated ones (new id for the same owner/name/tag), stops paused ones and removes deleted ones. Failed
-/// activations back off per workflow; permanent failures are never retried. All state changes are written to Postgres.
+/// activations back off per workflow; permanent failures are never retried. All state changes are written to Postgres,
+/// including "activating" when an activation starts. <see cref="SyncNowAsync"/> runs a pass at once (for "fire now" right
+/// after a registration, which must not depend on where the poll interval happens to be).
 /// </summary>
 public sealed partial class WorkflowRegistrySyncer(
     IWorkflowRegistryReader registry,
@@ -28,12 +30,44 @@ public sealed partial class WorkflowRegistrySyncer(
     private (int Count, string? Error, DateTimeOffset At)? _lastRecordedSync;
     private bool _registryVerified;
 
+    // Pass hand-off: a caller of SyncNowAsync takes _nextPass (completed at the end of the first pass that starts after
+    // it was taken) and sets _wake (ends the wait between passes). The loop swaps both at the start of every pass.
+    private TaskCompletionSource<RegistrySyncPass> _nextPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _passes;
+
+    /// <summary>
+    /// Starts a reconcile pass now (or right after the one running) and returns when a pass that started after this call
+    /// has finished: by then every workflow the registry listed has been activated, refused, paused or removed here.
+    /// </summary>
+    public Task<RegistrySyncPass> SyncNowAsync(CancellationToken cancellationToken)
+    {
+        var pass = Volatile.Read(ref _nextPass).Task;
+        Volatile.Read(ref _wake).TrySetResult();
+        return pass.WaitAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await LoadStoredStateAsync(stoppingToken);
+        try
+        {
+            await LoadStoredStateAsync(stoppingToken);
+            await RunPassesAsync(stoppingToken);
+        }
+        finally
+        {
+            Volatile.Read(ref _nextPass).TrySetCanceled(stoppingToken);
+        }
+    }
+
+    private async Task RunPassesAsync(CancellationToken stoppingToken)
+    {
         var consecutiveListFailures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var completing = Interlocked.Exchange(ref _nextPass, new TaskCompletionSource<RegistrySyncPass>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var number = ++_passes;
             var delay = _options.PollInterval;
             try
             {
@@ -43,6 +77,8 @@ public sealed partial class WorkflowRegistrySyncer(
                 {
                     delay = Backoff(consecutiveListFailures);
                 }
+
+                completing.TrySetResult(new RegistrySyncPass(number, clock.GetUtcNow(), listed ? null : _lastRecordedSync?.Error ?? "the registry could not be read"));
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -50,9 +86,17 @@ public sealed partial class WorkflowRegistrySyncer(
                 consecutiveListFailures++;
                 delay = Backoff(consecutiveListFailures);
                 LogSyncFailed(ex, _options.DonFamily, delay);
+                completing.TrySetResult(new RegistrySyncPass(number, clock.GetUtcNow(), $"the sync pass failed: {ex.Message}"));
+            }
+            finally
+            {
+                completing.TrySetCanceled(stoppingToken);
             }
 
-            await Task.Delay(delay, clock, stoppingToken);
+            using var interval = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            await Task.WhenAny(Volatile.Read(ref _wake).Task, Task.Delay(delay, clock, interval.Token));
+            await interval.CancelAsync();
+            stoppingToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -162,6 +206,7 @@ public sealed partial class WorkflowRegistrySyncer(
         tracked.State = WorkflowEngineStates.Paused;
         tracked.FailureCount = 0;
         tracked.Permanent = false;
+        tracked.LastError = null;
         await store.SetStateAsync(ToStateRow(workflow, tracked, confidential: null, error: null), cancellationToken);
         LogPaused(workflow.WorkflowId);
     }
@@ -175,12 +220,14 @@ public sealed partial class WorkflowRegistrySyncer(
         }
 
         tracked.State = WorkflowEngineStates.Activating;
+        await store.SetStateAsync(ToStateRow(workflow, tracked, confidential: null, tracked.LastError), cancellationToken);
         try
         {
             var activated = await activator.ActivateAsync(workflow, cancellationToken);
             engines.Add(new RunningWorkflow(workflow.WorkflowId, workflow.Key, activated.Engine, activated.Confidential));
             tracked.State = WorkflowEngineStates.Active;
             tracked.FailureCount = 0;
+            tracked.LastError = null;
             await store.SetStateAsync(ToStateRow(workflow, tracked, activated.Confidential, error: null), cancellationToken);
             LogActivated(workflow.WorkflowId, workflow.Metadata.WorkflowName, activated.Confidential);
         }
@@ -195,6 +242,7 @@ public sealed partial class WorkflowRegistrySyncer(
             var error = retryable && tracked.Permanent
                 ? $"{ex.Message} (gave up after {tracked.FailureCount} attempts, Syncer:MaxRetries)"
                 : ex.Message;
+            tracked.LastError = error;
             await store.SetStateAsync(ToStateRow(workflow, tracked, confidential: null, error), cancellationToken);
             if (tracked.Permanent)
             {
@@ -305,6 +353,7 @@ public sealed partial class WorkflowRegistrySyncer(
         public string State { get; set; } = WorkflowEngineStates.Activating;
         public int FailureCount { get; set; }
         public bool Permanent { get; set; }
+        public string? LastError { get; set; }
         public DateTimeOffset NextAttemptAt { get; set; }
     }
 

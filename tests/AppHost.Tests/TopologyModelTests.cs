@@ -22,12 +22,12 @@ public sealed class TopologyModelTests
         var names = builder.Resources.Select(r => r.Name).ToHashSet();
 
         string[] expected = ["postgres", "anvil", "contracts", "enclave-identity", "artifacts", "gateway", "enclave",
-            "wf-0", "wf-3", "relay-0", "relay-3", "cap-0", "cap-3", "wf-0-db", "wf-3-db", "cap-2-db", "workflow-don", "relay-don", "capability-don"];
+            "wf-0", "wf-3", "relay-0", "relay-3", "cap-0", "cap-3", "wf-0-db", "wf-3-db", "cap-2-db", "workflow-don", "relay-don", "capability-don", "explorer"];
         Assert.All(expected, name => Assert.Contains(name, names));
         Assert.DoesNotContain("relay-3-db", names); // relay nodes are stateless
         Assert.Single(builder.Resources.OfType<EmbeddedPostgresResource>());
         Assert.Single(builder.Resources.OfType<AnvilResource>());
-        Assert.Equal(14, builder.Resources.OfType<ServiceExecutableResource>().Count());
+        Assert.Equal(15, builder.Resources.OfType<ServiceExecutableResource>().Count()); // 12 nodes, gateway, enclave, explorer
         Assert.Equal(8, builder.Resources.OfType<EmbeddedPostgresDatabaseResource>().Count());
         Assert.Equal(["contracts", "enclave-identity"], builder.Resources.OfType<SetupStepResource>().Select(s => s.Name).Order());
     }

@@ -77,6 +77,32 @@ public sealed class VaultTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_answered_secret_is_recorded_with_key_namespace_outcome_and_caller_but_never_its_value()
+    {
+        await GetSecretsAsync(Owner, new SecretIdentifier { Owner = Owner, Key = "MOCK_SECRET" }, new SecretIdentifier { Owner = Owner, Key = "NOT_THERE", Namespace = "other" });
+
+        var recorded = new List<VaultRequestRecord>();
+        foreach (var node in _network.CapabilityNodes)
+        {
+            recorded.AddRange(await node.Get<VaultRequestStore>().ListAsync(null, null, 100, CancellationToken.None));
+        }
+
+        // The remote protocol runs the request once F(relay)+1 relays asked, on every capability node that got them.
+        Assert.NotEmpty(recorded);
+        Assert.All(recorded.GroupBy(r => r.WorkflowExecutionId), execution =>
+        {
+            Assert.Contains(execution, r => r is { Key: "MOCK_SECRET", Namespace: "main", Outcome: VaultRequestStore.Sealed, EncryptionKeys: 1 });
+            Assert.Contains(execution, r => r.Key == "NOT_THERE" && r.Namespace == "other" && r.Outcome.StartsWith("secret not found", StringComparison.Ordinal));
+        });
+        Assert.All(recorded, r =>
+        {
+            Assert.Equal(2u, (uint)r.CallerDonId);
+            Assert.Equal(Owner, r.Owner);
+            Assert.DoesNotContain("s3cr3t-value", r.Outcome, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task Secret_set_through_the_endpoint_on_every_node_is_served()
     {
         foreach (var node in _network.CapabilityNodes)

@@ -79,6 +79,41 @@ public sealed class StartupReporterTests
         }
     }
 
+    [Fact]
+    public async Task Once_every_resource_is_up_the_links_follow_the_line_scripts_read()
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var explorerLine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new StartupReporterOptions
+        {
+            StopOnFailure = false,
+            WriteError = _ => { },
+            Write = line =>
+            {
+                lines.Enqueue(line);
+                if (line.StartsWith("Explorer: ", StringComparison.Ordinal))
+                {
+                    explorerLine.TrySetResult();
+                }
+            },
+        };
+        options.Links.Add(("Dashboard", "http://localhost:18888"));
+        options.Links.Add(("Explorer", "http://127.0.0.1:19006"));
+        var builder = TestApp.CreateBuilder();
+        builder.Services.AddSingleton(options);
+        builder.AddRunReporting();
+        builder.AddExecutable("wf-0", "sleep", Path.GetTempPath(), "300");
+        await using var app = await builder.BuildAsync();
+        _ = app.StartAsync();
+
+        await explorerLine.Task.WaitAsync(Timeout);
+
+        var written = lines.ToArray();
+        var all = Array.FindIndex(written, l => l.StartsWith("All 1 resources are up", StringComparison.Ordinal));
+        Assert.True(all >= 0, string.Join("\n", written));
+        Assert.Equal(["Dashboard: http://localhost:18888", "Explorer: http://127.0.0.1:19006"], written[(all + 1)..(all + 3)]);
+    }
+
     private static async Task<(DistributedApplication App, StartupReporter Reporter, ResourceLogTail Logs)> StartAsync(Action<IDistributedApplicationBuilder> declare)
     {
         var builder = TestApp.CreateBuilder();

@@ -28,7 +28,7 @@ public sealed class ExecutionStoreTests(PostgresFixture postgres) : IAsyncLifeti
         await using var node = new NodeHarness(_db, _basePath, new FakeRegistryReader());
         using var client = node.Start();
         var store = node.Services.GetRequiredService<IExecutionStore>();
-        Assert.IsType<PostgresExecutionStore>(store);
+        Assert.IsType<SignallingExecutionStore>(store); // Postgres underneath, plus the start signal fire-now waits for
         var started = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
         var first = new ExecutionRecord("e1", "wf-a", "cron-trigger@1.0.0", "evt-1", started, ExecutionStatus.Started);
 

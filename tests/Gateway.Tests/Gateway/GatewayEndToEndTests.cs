@@ -54,6 +54,14 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_endpoint_lists_the_addresses_of_the_connected_relay_nodes()
+    {
+        var listed = await _http.GetFromJsonAsync<JsonElement>(new Uri(_gateway.BaseAddress, "nodes"));
+
+        Assert.Equal(_don.Nodes.Select(n => n.Address).Order(StringComparer.Ordinal), listed.GetProperty("connected").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
     public async Task Secrets_get_through_gateway_returns_ciphertexts()
     {
         var (status, response) = await PostAsync(RelayRequests.Request("e2e-2", RelayMethods.SecretsGet, RelayRequests.Attested(RelayRequests.SecretsParams("API_KEY"))));
