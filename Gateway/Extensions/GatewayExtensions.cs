@@ -27,6 +27,7 @@ public static class GatewayExtensions
         services.AddSingleton<RelayDonResolver>();
         services.AddSingleton<NodeHandshakeAuthenticator>();
         services.AddSingleton<NodeConnectionManager>();
+        services.AddHostedService<NodeSessionWarmUp>();
         services.AddSingleton<INodeConnections>(sp => sp.GetRequiredService<NodeConnectionManager>());
         services.AddSingleton<ConfidentialRelayHandler>();
         services.AddSingleton<IGatewayServiceHandler>(sp => sp.GetRequiredService<ConfidentialRelayHandler>());
