@@ -182,11 +182,16 @@ public abstract class CreApp(params string[] topologyArgs) : IAsyncLifetime
             return true;
         }, DefaultTimeout);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastScheduled = new(StringComparer.Ordinal);
+
     /// <summary>Fires the workflow's cron trigger on every workflow node for one scheduled time; returns the execution id all derive.</summary>
     public async Task<string> FireAsync(string workflowId)
     {
-        var scheduled = DateTimeOffset.UtcNow;
-        scheduled = new DateTimeOffset(scheduled.Ticks - (scheduled.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var now = DateTimeOffset.UtcNow;
+        now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        // Cron times are whole seconds and one time is one execution: two fires of a workflow within a second (an execution
+        // can finish in less) get the next free second, not the same execution again.
+        var scheduled = _lastScheduled.AddOrUpdate(workflowId, now, (_, last) => now > last ? now : last.AddSeconds(1));
         var triggerEventIds = await Task.WhenAll(WorkflowNodes.Select(async node =>
         {
             using var response = await PostAsync(node, $"workflows/{workflowId}/fire?scheduledTime={Uri.EscapeDataString(scheduled.ToString("O"))}");
