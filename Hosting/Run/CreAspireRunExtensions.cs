@@ -28,7 +28,7 @@ public static class CreAspireRunExtensions
         options.RunFolder ??= runFolder.Path;
         builder.Services.TryAddSingleton(options);
         builder.Services.TryAddSingleton(sp => new ResourceLogTail(
-            sp.GetRequiredService<DistributedApplicationModel>(), sp.GetRequiredService<ResourceLoggerService>(), runFolder));
+            sp.GetRequiredService<ResourceNotificationService>(), sp.GetRequiredService<ResourceLoggerService>(), runFolder));
         builder.Services.TryAddSingleton<StartupReporter>();
         builder.Services.TryAddSingleton<ParentProcessWatchdog>();
 

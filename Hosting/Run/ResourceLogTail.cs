@@ -8,11 +8,12 @@ namespace CreAspire.Hosting.Run;
 /// Follows every resource's console log: appends it to <c>logs/&lt;resource&gt;.log</c> in the run folder (the dashboard
 /// keeps logs only while the AppHost runs) and keeps the last lines of each, for failure messages.
 /// </summary>
-public sealed class ResourceLogTail(DistributedApplicationModel model, ResourceLoggerService logs, RunFolder? runFolder) : BackgroundService
+public sealed class ResourceLogTail(ResourceNotificationService notifications, ResourceLoggerService logs, RunFolder? runFolder) : BackgroundService
 {
     public const int KeptLines = 30;
 
     private readonly ConcurrentDictionary<string, Queue<string>> _tails = new(StringComparer.Ordinal);
+    private long _linesSeen;
 
     /// <summary>The last lines <paramref name="resource"/> wrote (at most <paramref name="count"/>).</summary>
     public IReadOnlyList<string> LastLines(string resource, int count = 15)
@@ -28,10 +29,51 @@ public sealed class ResourceLogTail(DistributedApplicationModel model, ResourceL
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Waits until no new line has arrived for <paramref name="quiet"/> (at most <paramref name="limit"/>): a resource that
+    /// fails writes its reason just before its state says so, and the lines reach this tail a moment later.
+    /// </summary>
+    public async Task SettleAsync(TimeSpan quiet, TimeSpan limit, CancellationToken cancellationToken = default)
     {
+        var deadline = DateTime.UtcNow + limit;
+        var seen = Interlocked.Read(ref _linesSeen);
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline && DateTime.UtcNow - quietSince < quiet)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken).ConfigureAwait(false);
+            var now = Interlocked.Read(ref _linesSeen);
+            if (now != seen)
+            {
+                seen = now;
+                quietSince = DateTime.UtcNow;
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Resources are followed as the orchestrator reports them, not from the model when this starts: it starts from a
+        // BeforeStartEvent handler, beside later handlers that still add resources (Aspire's dashboard). The logger service
+        // replays what a resource wrote before it is followed.
         var folder = runFolder is null ? null : Directory.CreateDirectory(Path.Combine(runFolder.Path, "logs")).FullName;
-        return Task.WhenAll(model.Resources.Select(resource => Task.Run(() => FollowAsync(resource, folder, stoppingToken), CancellationToken.None)));
+        var followed = new Dictionary<string, Task>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var change in notifications.WatchAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (!followed.ContainsKey(change.Resource.Name))
+                {
+                    var resource = change.Resource;
+                    followed[resource.Name] = Task.Run(() => FollowAsync(resource, folder, stoppingToken), CancellationToken.None);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+
+        await Task.WhenAll(followed.Values).ConfigureAwait(false);
     }
 
     private async Task FollowAsync(IResource resource, string? folder, CancellationToken cancellationToken)
@@ -53,6 +95,8 @@ public sealed class ResourceLogTail(DistributedApplicationModel model, ResourceL
                             tail.Dequeue();
                         }
                     }
+
+                    Interlocked.Increment(ref _linesSeen);
 
                     if (file is not null)
                     {

@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using CreAspire.Hosting.Run;
 using CreAspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -113,6 +115,73 @@ public sealed class StartupReporterTests
         Assert.True(all >= 0, string.Join("\n", written));
         Assert.Equal(["Dashboard: http://localhost:18888", "Explorer: http://127.0.0.1:19006"], written[(all + 1)..(all + 3)]);
     }
+
+    [Fact]
+    public async Task A_start_that_stalls_still_says_what_it_waits_for_at_every_interval()
+    {
+        // A step that never ends sends no more resource events once it runs: progress must not depend on them.
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var threeLines = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new StartupReporterOptions
+        {
+            StopOnFailure = false, WriteError = _ => { }, ProgressInterval = TimeSpan.FromMilliseconds(200),
+            Write = line =>
+            {
+                lines.Enqueue(line);
+                if (lines.Count(l => l.Contains(" resources up after ", StringComparison.Ordinal)) >= 3)
+                {
+                    threeLines.TrySetResult();
+                }
+            },
+        };
+        var builder = TestApp.CreateBuilder();
+        builder.Services.AddSingleton(options);
+        builder.AddRunReporting();
+        var step = builder.AddSetupStep("contracts", (_, ct) => Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, ct));
+        builder.AddExecutable("wf-0", "sleep", Path.GetTempPath(), "300").WaitForCompletion(step);
+        await using var app = await builder.BuildAsync();
+        _ = app.StartAsync();
+
+        await threeLines.Task.WaitAsync(Timeout);
+
+        var last = lines.Last(l => l.Contains(" resources up after ", StringComparison.Ordinal));
+        Assert.Matches(@"^0 of 2 resources up after \d+ s; waiting for contracts \(.+\), wf-0 \(.+\)\.$", last);
+    }
+
+    [Fact]
+    public async Task A_resource_that_a_later_start_handler_adds_and_hides_is_not_waited_for()
+    {
+        // Like Aspire's dashboard: added to the model by a BeforeStartEvent handler that runs after the reporter started,
+        // and only then marked hidden. It never runs; the start must not wait for it.
+        var builder = TestApp.CreateBuilder();
+        builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, Write = _ => { }, WriteError = _ => { } });
+        builder.AddRunReporting();
+        builder.AddExecutable("wf-0", "sleep", Path.GetTempPath(), "300");
+        var reporterRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Eventing.Subscribe<BeforeStartEvent>(async (e, ct) =>
+        {
+            var hidden = new LateResource("late-dashboard");
+            e.Model.Resources.Add(hidden);
+            // The reporter runs in the background from the handler before this one: it may look at the model from now on.
+            await e.Services.GetRequiredService<StartupReporter>().Started.WaitAsync(Timeout, ct);
+            hidden.Annotations.Add(new ResourceSnapshotAnnotation(new CustomResourceSnapshot
+            {
+                ResourceType = "Dashboard", Properties = [], IsHidden = true,
+            }));
+            reporterRunning.TrySetResult();
+        });
+        await using var app = await builder.BuildAsync();
+        var reporter = app.Services.GetRequiredService<StartupReporter>();
+        _ = app.StartAsync();
+
+        await reporterRunning.Task.WaitAsync(Timeout);
+        var outcome = await reporter.Outcome.WaitAsync(Timeout);
+
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.Matches(@"^All 1 resources are up in \d+\.\d s\.$", outcome.Message);
+    }
+
+    private sealed class LateResource(string name) : Resource(name);
 
     private static async Task<(DistributedApplication App, StartupReporter Reporter, ResourceLogTail Logs)> StartAsync(Action<IDistributedApplicationBuilder> declare)
     {
