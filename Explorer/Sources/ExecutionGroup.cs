@@ -1,5 +1,6 @@
 using CreAspire.Operations.Decoding;
 using CreAspire.Operations.Nodes;
+using CreAspire.Protocol.Workflows;
 
 namespace CreAspire.Explorer.Sources;
 

@@ -5,6 +5,7 @@ using CreAspire.Explorer.Configuration;
 using CreAspire.Operations.Decoding;
 using CreAspire.Operations.Nodes;
 using CreAspire.Operations.Registry;
+using CreAspire.Protocol.Workflows;
 
 namespace CreAspire.Explorer.Sources;
 

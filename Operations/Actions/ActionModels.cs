@@ -1,5 +1,6 @@
 using CreAspire.Operations.Nodes;
 using CreAspire.Operations.Registry;
+using CreAspire.Protocol.Workflows;
 
 namespace CreAspire.Operations.Actions;
 

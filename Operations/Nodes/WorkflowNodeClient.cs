@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CreAspire.Protocol.Workflows;
 
 namespace CreAspire.Operations.Nodes;
 

@@ -1,42 +1,9 @@
 using CreAspire.Execution.Contracts;
+using CreAspire.Protocol.Workflows;
 using CreAspire.WorkflowNode.Store;
 using CreAspire.WorkflowNode.Syncer;
 
 namespace CreAspire.WorkflowNode.Apis;
-
-/// <summary>A workflow as GET /workflows shows it.</summary>
-public sealed record WorkflowResponse(
-    string Id,
-    string Name,
-    string Owner,
-    string Tag,
-    string DonFamily,
-    string Status,
-    bool? Confidential,
-    string? LastError,
-    int FailureCount,
-    bool Permanent,
-    bool EngineRunning,
-    string? SpecStatus,
-    string? BinaryUrl,
-    string? ConfigUrl,
-    string? Attributes,
-    DateTimeOffset Updated,
-    DateTimeOffset? StateSince,
-    string? Engine);
-
-/// <summary>An execution as GET /executions shows it; Result is base64 of the serialized ExecutionResult; TraceId is the trace it ran in.</summary>
-public sealed record ExecutionResponse(
-    string ExecutionId,
-    string WorkflowId,
-    string TriggerId,
-    string TriggerEventId,
-    string Status,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt,
-    string? Result,
-    string? Error,
-    string? TraceId);
 
 /// <summary>Read-only node API for the dashboard and tests.</summary>
 public static class WorkflowApis
@@ -82,7 +49,7 @@ public static class WorkflowApis
         var rows = await executions.ListAsync(
             string.IsNullOrEmpty(workflow_id) ? null : NormalizeId(workflow_id), parsed, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken);
         var traces = await executions.TraceIdsAsync(rows.Select(r => r.ExecutionId).ToArray(), cancellationToken);
-        return TypedResults.Ok(rows.Select(r => new ExecutionResponse(
+        return TypedResults.Ok(rows.Select(r => new NodeExecution(
             r.ExecutionId, r.WorkflowId, r.TriggerId, r.TriggerEventId, ExecutionStatuses.ToText(r.Status), r.StartedAt, r.FinishedAt,
             r.Result is null ? null : Convert.ToBase64String(r.Result), r.Error, traces.GetValueOrDefault(r.ExecutionId))).ToList());
     }
@@ -90,7 +57,7 @@ public static class WorkflowApis
     private static string NormalizeId(string id) =>
         (id.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? id[2..] : id).ToLowerInvariant();
 
-    private static WorkflowResponse ToResponse(WorkflowView row, WorkflowEngineRegistry engines)
+    private static NodeWorkflowView ToResponse(WorkflowView row, WorkflowEngineRegistry engines)
     {
         var running = engines.TryGet(row.WorkflowId, out var engine);
         return new(

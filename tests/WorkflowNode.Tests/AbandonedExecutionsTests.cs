@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using CreAspire.Execution.Contracts;
+using CreAspire.Protocol.Workflows;
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,11 +40,11 @@ public sealed class AbandonedExecutionsTests(PostgresFixture postgres) : IAsyncL
         await using var after = new NodeHarness(_db, _basePath, new FakeRegistryReader());
         using var client = after.Start();
 
-        var executions = (await client.GetFromJsonAsync<List<ExecutionResponse>>("/executions?workflow_id=wf-a"))!.ToDictionary(e => e.ExecutionId);
+        var executions = (await client.GetFromJsonAsync<List<NodeExecution>>("/executions?workflow_id=wf-a"))!.ToDictionary(e => e.ExecutionId);
         Assert.Equal("failed", executions["in-flight"].Status);
         Assert.Equal(AbandonedExecutions.Reason, executions["in-flight"].Error);
         Assert.NotNull(executions["in-flight"].FinishedAt);
         Assert.Equal(("succeeded", (string?)null), (executions["done"].Status, executions["done"].Error));
-        Assert.Empty((await client.GetFromJsonAsync<List<ExecutionResponse>>("/executions?status=started"))!);
+        Assert.Empty((await client.GetFromJsonAsync<List<NodeExecution>>("/executions?status=started"))!);
     }
 }

@@ -103,7 +103,7 @@ public sealed class CastRegisteredWorkflowTests(PostgresFixture postgres, Xunit.
         }
 
         var execution = await Eventually.GetAsync(
-            async () => (await client.GetFromJsonAsync<List<ExecutionResponse>>($"/executions?workflow_id={id}", ct))!.FirstOrDefault(),
+            async () => (await client.GetFromJsonAsync<List<NodeExecution>>($"/executions?workflow_id={id}", ct))!.FirstOrDefault(),
             e => e is not null && e.Status != "started", Timeout, "the execution finishing");
         output.WriteLine($"execution {execution!.ExecutionId}: {execution.Status} {execution.Error}");
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using CreAspire.Chain.Registries;
 using CreAspire.Execution.Contracts;
+using CreAspire.Protocol.Workflows;
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,9 +40,9 @@ public sealed class ExecutionStoreTests(PostgresFixture postgres) : IAsyncLifeti
         await store.FinishAsync("e1", ExecutionStatus.Succeeded, started.AddSeconds(2), [1, 2, 3], null, CancellationToken.None);
         await store.FinishAsync("e2", ExecutionStatus.Failed, started.AddSeconds(3), null, "capability failed", CancellationToken.None);
 
-        var all = await client.GetFromJsonAsync<List<ExecutionResponse>>("/executions?workflow_id=wf-a");
-        var succeeded = await client.GetFromJsonAsync<List<ExecutionResponse>>("/executions?workflow_id=wf-a&status=succeeded");
-        var failed = await client.GetFromJsonAsync<List<ExecutionResponse>>("/executions?status=failed");
+        var all = await client.GetFromJsonAsync<List<NodeExecution>>("/executions?workflow_id=wf-a");
+        var succeeded = await client.GetFromJsonAsync<List<NodeExecution>>("/executions?workflow_id=wf-a&status=succeeded");
+        var failed = await client.GetFromJsonAsync<List<NodeExecution>>("/executions?status=failed");
         using var bad = await client.GetAsync("/executions?status=done");
 
         Assert.Equal(["e2", "e1"], all!.Select(e => e.ExecutionId));

@@ -3,6 +3,7 @@ using CreAspire.Chain.Registries;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Topology;
+using CreAspire.Protocol.Workflows;
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Syncer;
 using Microsoft.AspNetCore.Hosting;
@@ -105,10 +106,10 @@ public sealed class NodeHarness : WebApplicationFactory<Program>
         });
     }
 
-    public async Task<WorkflowResponse?> GetWorkflowAsync(HttpClient client, string workflowId)
+    public async Task<NodeWorkflowView?> GetWorkflowAsync(HttpClient client, string workflowId)
     {
         using var response = await client.GetAsync($"/workflows/{workflowId}");
-        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<WorkflowResponse>();
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<NodeWorkflowView>();
     }
 }
 

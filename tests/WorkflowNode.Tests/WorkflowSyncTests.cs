@@ -5,6 +5,7 @@ using CreAspire.Chain.Registries;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Confidential;
 using CreAspire.Protocol.Sdk;
+using CreAspire.Protocol.Workflows;
 using CreAspire.WorkflowNode.Apis;
 using CreAspire.WorkflowNode.Routing;
 using CreAspire.WorkflowNode.Store;
@@ -104,7 +105,7 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractio
         Assert.False(api.EngineRunning);
         Assert.Empty(node.Engines.Created);
         Assert.Equal(0, node.Modules.Calls);
-        var listed = await client.GetFromJsonAsync<List<WorkflowResponse>>("/workflows");
+        var listed = await client.GetFromJsonAsync<List<NodeWorkflowView>>("/workflows");
         Assert.Contains(listed!, w => w.Id == workflow.WorkflowId && w.LastError == api.LastError);
         // The spec is persisted with its attributes, so the failure can be inspected.
         Assert.Equal(workflow.Metadata.Attributes, Assert.Single(await SpecsAsync()).Attributes);
@@ -228,7 +229,7 @@ public sealed class WorkflowSyncTests(PostgresFixture postgres, Xunit.Abstractio
         Assert.Equal(workflows.Select(w => w.WorkflowId).Order(), second.EngineRegistry.WorkflowIds);
         var rows = await SpecsAsync();
         Assert.Equal(workflows.Select(w => w.WorkflowId).Order(), rows.Select(r => r.WorkflowId).Order());
-        var listed = await client.GetFromJsonAsync<List<WorkflowResponse>>("/workflows");
+        var listed = await client.GetFromJsonAsync<List<NodeWorkflowView>>("/workflows");
         Assert.Equal(2, listed!.Count);
     }
 
