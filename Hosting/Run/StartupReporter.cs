@@ -23,13 +23,12 @@ public sealed class StartupReporter(
     StartupReporterOptions options) : BackgroundService
 {
     private readonly TaskCompletionSource<StartupOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<StartupOutcome> Outcome => _outcome.Task;
 
-    /// <summary>Completes once the reporter runs (it watches in the background from then on).</summary>
-    public Task Started => _started.Task;
+    /// <summary>Completes once the reporter runs (it watches in the background from then on); for tests of start ordering.</summary>
+    internal Task Started => _started.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
