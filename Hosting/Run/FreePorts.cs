@@ -14,12 +14,24 @@ namespace CreAspire.Hosting.Run;
 /// (a parallel test run opens thousands) may take it, and the bind fails with "address already in use" — seen in CI.
 /// Below the range only another listener can take a port, so each candidate is probed by binding it, and ports handed out
 /// once are never handed out again by this process.
+/// <para>
+/// Nor by another process: a port is chosen well before its server binds it (the AppHost chooses every port of the
+/// topology while it builds the model, and the last node listens ~30 s later), and two AppHosts or test runs starting
+/// side by side chose the same free port about one time in fifteen (30 ports each out of ~12,800), so the later server
+/// failed with "address already in use" (seen when two test assemblies started topologies at once). Each port handed
+/// out is therefore reserved in <see cref="ReservationFolder"/> (a file named by the port, holding the owner's pid, made
+/// under an exclusive lock on the folder's lock file); a reservation counts while its owner lives, and a dead owner's is
+/// taken over.
+/// </para>
 /// </remarks>
 public static class FreePorts
 {
     private const int LowestPort = 20000;
     private static readonly HashSet<int> Handed = [];
     private static readonly (int Low, int High) Range = ChooseRange();
+
+    /// <summary>Where ports handed out by any CreAspire process on this machine are reserved.</summary>
+    public static string ReservationFolder { get; } = Path.Combine(Path.GetTempPath(), "creaspire", "ports");
 
     public static int Next()
     {
@@ -28,7 +40,7 @@ public static class FreePorts
             for (var attempt = 0; attempt < 1000; attempt++)
             {
                 var port = Random.Shared.Next(Range.Low, Range.High);
-                if (!Handed.Contains(port) && IsFree(port))
+                if (!Handed.Contains(port) && IsFree(port) && TryReserve(ReservationFolder, port, Environment.ProcessId))
                 {
                     Handed.Add(port);
                     return port;
@@ -36,6 +48,79 @@ public static class FreePorts
             }
 
             throw new InvalidOperationException($"No free loopback port found between {Range.Low} and {Range.High} after 1000 tries.");
+        }
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="port"/> for process <paramref name="pid"/> in <paramref name="folder"/>: false when a live
+    /// process other than <paramref name="pid"/> holds it. A folder that cannot be written reserves nothing and refuses
+    /// nothing (the bind probe still applies).
+    /// </summary>
+    internal static bool TryReserve(string folder, int port, int pid)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using var folderLock = LockFolder(folder);
+            var path = Path.Combine(folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (File.Exists(path) && OwnerOf(path) is { } owner && owner != pid && IsAlive(owner))
+            {
+                return false;
+            }
+
+            File.WriteAllText(path, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The folder's lock file opened exclusively (.NET takes an advisory flock for FileShare.None), waiting up to 5 s for another process.</summary>
+    private static FileStream LockFolder(string folder)
+    {
+        var path = Path.Combine(folder, ".lock");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    private static int? OwnerOf(string path) =>
+        int.TryParse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+
+    private static bool IsAlive(int pid)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return Directory.Exists($"/proc/{pid}");
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
