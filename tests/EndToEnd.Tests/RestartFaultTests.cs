@@ -155,18 +155,20 @@ public sealed class RestartFaultTests(RestartFaultApp app, ITestOutputHelper out
             foreach (var node in app.WorkflowNodes)
             {
                 var recorded = await app.ExecutionStatusesAsync(node, id);
-                Assert.Equal(burst.Order(StringComparer.Ordinal), recorded.Keys.Order(StringComparer.Ordinal));
-                Assert.All(recorded.Values, status => Assert.Equal("succeeded", status));
+                var described = $"round {round}: {node} records {string.Join(", ", recorded.Select(r => $"{r.Key} {r.Value}"))}; the burst fired {string.Join(", ", burst)}";
+                Assert.True(burst.Order(StringComparer.Ordinal).SequenceEqual(recorded.Keys.Order(StringComparer.Ordinal)), described);
+                Assert.True(recorded.Values.All(status => status == "succeeded"), described);
             }
 
             if (confidential)
             {
                 var enclave = await app.GetJsonAsync("enclave", "executions");
                 // The enclave's log has an entry per state of a run; count the finished runs.
-                var runs = enclave.GetProperty("recent").EnumerateArray()
-                    .Where(e => e.GetProperty("status").GetString() == "succeeded")
-                    .Select(e => e.GetProperty("executionId").GetString()).ToList();
-                Assert.All(burst, execution => Assert.Equal(1, runs.Count(r => r == execution)));
+                var entries = enclave.GetProperty("recent").EnumerateArray()
+                    .Select(e => (Execution: e.GetProperty("executionId").GetString(), Status: e.GetProperty("status").GetString(), Hash: e.GetProperty("requestHash").GetString()))
+                    .Where(e => burst.Contains(e.Execution)).ToList();
+                var described = $"round {round}: the enclave logged {string.Join("; ", entries.Select(e => $"{e.Execution} {e.Status} (request {e.Hash})"))}";
+                Assert.All(burst, execution => Assert.True(entries.Count(e => e.Execution == execution && e.Status == "succeeded") == 1, $"{execution} did not run exactly once: {described}"));
             }
 
             var now = await FaultTools.BackendsAsync(admin);
@@ -177,7 +179,7 @@ public sealed class RestartFaultTests(RestartFaultApp app, ITestOutputHelper out
         output.WriteLine($"at start: {atStart}; peak: {peak}; bound {FaultTools.MaxPoolSize} per node database, {databases} databases");
         Assert.All(peak.ClientsByDatabase.Where(d => d.Key.StartsWith("wf-", StringComparison.Ordinal) || d.Key.StartsWith("cap-", StringComparison.Ordinal)),
             d => Assert.True(d.Value <= FaultTools.MaxPoolSize, $"{d.Value} backends serve {d.Key}: {peak}"));
-        Assert.True(peak.Clients <= (FaultTools.MaxPoolSize * databases) + 2, $"{peak}");
+        Assert.True(peak.Clients <= (FaultTools.MaxPoolSize * databases) + 2, $"{peak.Clients} client backends at the peak, bound {(FaultTools.MaxPoolSize * databases) + 2}: {peak}");
     });
 
     [Fact]
