@@ -35,6 +35,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The Aspire dashboard's browser URL (the ASPNETCORE_URLS this process was given).</summary>
+    public Uri? DashboardUrl { get; private init; }
+
     public string Output
     {
         get
@@ -50,8 +53,12 @@ internal sealed class AppHostProcess : IAsyncDisposable
     /// Starts <c>dotnet run --project AppHost --no-build</c> in a session of its own (so a group signal reaches only it, as
     /// Ctrl+C in its terminal would), with SIGINT's default action restored whatever the test runner inherited.
     /// </summary>
-    public static AppHostProcess StartWithDotnetRun(params string[] args)
+    public static AppHostProcess StartWithDotnetRun(params string[] args) => StartWithDotnetRun(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="StartWithDotnetRun(string[])"/>, with <paramref name="environment"/> added to what the launch profile sets.</summary>
+    public static AppHostProcess StartWithDotnetRun(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var info = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -64,7 +71,12 @@ internal sealed class AppHostProcess : IAsyncDisposable
         }
 
         SetEnvironment(info);
-        return new AppHostProcess(Process.Start(info)!);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return new AppHostProcess(Process.Start(info)!) { DashboardUrl = new Uri(info.Environment["ASPNETCORE_URLS"]!) };
     }
 
     /// <summary>Runs the AppHost's own executable to its end (e.g. manifest publishing).</summary>
@@ -88,6 +100,40 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     /// <summary>Waits for the line <c>All N resources are up in X s.</c> and returns it.</summary>
     public Task<string> WaitUntilUpAsync(TimeSpan timeout) => _up.Task.WaitAsync(timeout);
+
+    /// <summary>
+    /// A URL the AppHost prints right after the "All N resources are up" line: <c>{label}: {url}</c>
+    /// ("Explorer: http://127.0.0.1:19006"). Waits for the line, at most <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<Uri> LinkAsync(string label, TimeSpan timeout)
+    {
+        var line = await LineAsync(label + ": http", timeout);
+        return new Uri(line[(label.Length + 2)..]);
+    }
+
+    /// <summary>
+    /// The first output line (trimmed) that starts with <paramref name="prefix"/>; waits for it at most
+    /// <paramref name="timeout"/>. The lines after "All N resources are up" (links, run folder) are written a moment
+    /// after it, so a test that needs one waits for it rather than reading the output once.
+    /// </summary>
+    public async Task<string> LineAsync(string prefix, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (DateTime.UtcNow >= deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException($"The AppHost printed no line starting '{prefix}' within {timeout.TotalSeconds:0} s:\n{Output}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
 
     /// <summary>The pid of the AppHost itself (a child of <c>dotnet run</c>).</summary>
     public int AppHostPid() => ProcessTree.Descendants(Pid).FirstOrDefault(p => ProcessTree.CommandLine(p).Contains("CreAspire.AppHost", StringComparison.Ordinal)) is var pid and > 0
