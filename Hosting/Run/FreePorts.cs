@@ -20,7 +20,7 @@ namespace CreAspire.Hosting.Run;
 /// side by side chose the same free port about one time in fifteen (30 ports each out of ~12,800), so the later server
 /// failed with "address already in use" (seen when two test assemblies started topologies at once). Each port handed
 /// out is therefore reserved in <see cref="ReservationFolder"/> (a file named by the port, holding the owner's pid, made
-/// under an exclusive lock on the folder's lock file); a reservation counts while its owner lives, and a dead owner's is
+/// under a machine-wide named mutex); a reservation counts while its owner lives, and a dead owner's is
 /// taken over.
 /// </para>
 /// </remarks>
@@ -61,68 +61,58 @@ public static class FreePorts
         try
         {
             Directory.CreateDirectory(folder);
-            using var folderLock = LockFolder(folder);
-            var path = Path.Combine(folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (File.Exists(path) && OwnerOf(path) is { } owner && owner != pid && IsAlive(owner))
+            using var reservations = LockReservations();
+            try
             {
-                return false;
-            }
+                var path = Path.Combine(folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (File.Exists(path) && OwnerOf(path) is { } owner && owner != pid && OwnerProcess.IsAlive(owner))
+                {
+                    return false;
+                }
 
-            File.WriteAllText(path, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return true;
+                File.WriteAllText(path, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return true;
+            }
+            finally
+            {
+                reservations.ReleaseMutex();
+            }
         }
-        catch (UnauthorizedAccessException)
-        {
-            return true;
-        }
-        catch (IOException)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             return true;
         }
     }
 
-    /// <summary>The folder's lock file opened exclusively (.NET takes an advisory flock for FileShare.None), waiting up to 5 s for another process.</summary>
-    private static FileStream LockFolder(string folder)
+    /// <summary>
+    /// Held while a reservation is checked and written: a machine-wide named mutex (.NET shares "Global\\" names across
+    /// processes and sessions on Unix too), waited for at most 5 s; a holder that died with it is treated as released.
+    /// </summary>
+    private static Mutex LockReservations()
     {
-        var path = Path.Combine(folder, ".lock");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (true)
+        var mutex = new Mutex(initiallyOwned: false, @"Global\creaspire-port-reservations");
+        try
         {
-            try
+            if (!mutex.WaitOne(TimeSpan.FromSeconds(5)))
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(5);
+                throw new IOException("Another CreAspire process held the port reservations for more than 5 s.");
             }
         }
+        catch (AbandonedMutexException)
+        {
+            // We own it now; the reservation files it guarded are whole (each is one small write).
+        }
+        catch
+        {
+            mutex.Dispose();
+            throw;
+        }
+
+        return mutex;
     }
 
     private static int? OwnerOf(string path) =>
         int.TryParse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
-
-    private static bool IsAlive(int pid)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            return Directory.Exists($"/proc/{pid}");
-        }
-
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Whether nothing listens on 127.0.0.1:<paramref name="port"/> right now.</summary>
     public static bool IsFree(int port)

@@ -95,7 +95,7 @@ public sealed class RunFolder : IDisposable
         if (!File.Exists(lockFile))
         {
             var parts = run.Name.Split('-');
-            return parts.Length < 4 || !int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !Directory.Exists($"/proc/{pid}");
+            return parts.Length < 4 || !int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !OwnerProcess.IsAlive(pid);
         }
 
         try
