@@ -65,7 +65,9 @@ public static class EmbeddedPostgresBuilderExtensions
             return Task.CompletedTask;
         });
 
+        // As root the setpriv that drops privileges sets the parent-death signal itself (PostgresInstallation.CommandPrefix).
         return builder.AddResource(resource)
+            .WithParentDeathSignal(PostgresInstallation.ParentDeathSignalName, alreadyWrapped: installation is { User: not null })
             .WithEndpoint(port: chosenPort, targetPort: chosenPort, scheme: "tcp", name: EmbeddedPostgresResource.PrimaryEndpointName, isProxied: false)
             .WithArgs(installation?.CommandPrefix.ToArray() ?? [])
             .WithArgs(context =>

@@ -41,10 +41,17 @@ internal sealed class PostgresInstallation
 
     public string Command => User is null ? Path.Combine(BinDirectory, "postgres") : "setpriv";
 
-    /// <summary>Arguments before the server's own: the setpriv prefix when dropping root.</summary>
+    /// <summary>
+    /// Arguments before the server's own: the setpriv prefix when dropping root, which also sets the parent-death signal
+    /// (SIGINT, Postgres's fast shutdown; see <see cref="ParentDeathSignal"/>). As the current user the resource is wrapped
+    /// like every executable (<see cref="ParentDeathSignal.UseParentDeathSignals"/>).
+    /// </summary>
     public IReadOnlyList<string> CommandPrefix => User is null
         ? []
-        : [$"--reuid={User.Uid}", $"--regid={User.Gid}", "--init-groups", "--", Path.Combine(BinDirectory, "postgres")];
+        : [$"--reuid={User.Uid}", $"--regid={User.Gid}", "--init-groups", .. ParentDeathSignal.SetprivArguments(ParentDeathSignalName), "--", Path.Combine(BinDirectory, "postgres")];
+
+    /// <summary>The signal Postgres gets when DCP dies: SIGINT, fast shutdown (rolls back open transactions, exits at once).</summary>
+    public const string ParentDeathSignalName = "INT";
 
     /// <summary>
     /// Gives <paramref name="dataDirectory"/> an initialized cluster: a copy of a template cluster (initdb costs seconds on a busy

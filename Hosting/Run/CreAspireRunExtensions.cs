@@ -24,6 +24,7 @@ public static class CreAspireRunExtensions
         }
 
         configure?.Invoke(options);
+        ParentDeathSignal.UseParentDeathSignals(builder);
         var runFolder = RunFolder.For(builder);
         options.RunFolder ??= runFolder.Path;
         builder.Services.TryAddSingleton(options);

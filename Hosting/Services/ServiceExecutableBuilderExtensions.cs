@@ -12,6 +12,9 @@ public static class ServiceExecutableBuilderExtensions
 {
     public const string TargetFramework = "net10.0";
 
+    /// <summary>The gen0 allocation budget every service runs with (DOTNET_GCgen0size, hexadecimal bytes: 2 MiB).</summary>
+    public const string Gen0Budget = "0x200000";
+
     /// <summary>Adds <typeparamref name="TProject"/> (a project referenced by the AppHost) on 127.0.0.1:<paramref name="port"/> (or a free port), healthy when /health answers 200.</summary>
     public static IResourceBuilder<ServiceExecutableResource> AddServiceExecutable<TProject>(
         this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null)
@@ -52,6 +55,10 @@ public static class ServiceExecutableBuilderExtensions
             .WithEnvironment("LOGGING__CONSOLE__FORMATTERNAME", "simple")
             .WithEnvironment("DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION", "true")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+            // A 2 MiB gen0 budget (workstation GC sizes it from the CPU cache, several MiB here): an idle service keeps less
+            // dead young garbage committed. -90 MiB Pss over the default topology's 14 services (bench/Startup, 2026-12-03);
+            // the runtime reads this knob from the environment only (it has no runtimeconfig.json name).
+            .WithEnvironment("DOTNET_GCgen0size", Gen0Budget)
             .WithHealthCheck(key)
             .WithIconName("CodeCircle");
     }

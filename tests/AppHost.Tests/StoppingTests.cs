@@ -5,8 +5,9 @@ using CreAspire.Hosting.Run;
 namespace CreAspire.AppHost.Tests;
 
 /// <summary>
-/// However the AppHost is stopped, no process of its topology is alive 10 s later; DCP's own processes (API server,
-/// controllers, and the one `dcp monitor-process` per executable that the controllers start) get <see cref="DcpDeadline"/>:
+/// However the AppHost is stopped, no process of its topology is alive 10 s later; DCP's own processes (API server and
+/// controllers; DCP's per-executable `dcp monitor-process` is replaced by a parent-death signal, see ParentDeathSignal) get
+/// <see cref="DcpDeadline"/>:
 /// after the resources are gone they finish their clean-up on their own clock, which took 9-11 s at load 5-15 and up to
 /// ~15 s at load 30-50 on this 2-core machine (Ctrl+C and SIGTERM as well as SIGKILL; CI runs of 2026-12-02), and
 /// Aspire 13.6 exposes no setting for it. Measured at idle after a SIGKILL of the AppHost (2026-12-03): Anvil gone at
@@ -58,20 +59,50 @@ public sealed class StoppingTests
         Assert.False(Directory.Exists(Path.Combine(runFolder!, "data")));
     }
 
-    private static async Task StopAndAssertAsync(Action<AppHostProcess, int> stop)
+    [Fact]
+    public async Task SIGKILL_of_DCPs_controllers_stops_every_resource_through_its_parent_death_signal()
     {
-        await using var host = AppHostProcess.StartWithDotnetRun(SmallTopology);
+        // DCP starts no monitor process beside each executable here; the kernel's parent-death signal (setpriv --pdeathsig)
+        // takes their place: the controllers die by SIGKILL, every resource gets its signal and exits. The services' exit
+        // takes longer than under DCP's own stop (13-15 s at idle: their shutdown and OTLP flush time out against the gone
+        // Postgres and dashboard), hence the DCP deadline. The AppHost itself outlives its DCP (Aspire's behaviour); the
+        // test's clean-up stops it.
+        await using var host = await StartSmallTopologyAsync();
+        var processes = host.TopologyProcesses();
+        var commandLines = processes.ToDictionary(p => p, ProcessTree.CommandLine);
+        Assert.DoesNotContain(commandLines.Values, c => c.Contains("dcp monitor-process", StringComparison.Ordinal));
+        var controllers = Assert.Single(processes, p => commandLines[p].Contains("dcp run-controllers", StringComparison.Ordinal));
+        var resources = processes.Where(p => p != host.Pid && p != host.AppHostPid() && !IsDcpOwn(commandLines[p])).ToList();
+        Assert.Contains(resources, p => commandLines[p].Contains("Aspire.Dashboard", StringComparison.Ordinal));
+        Assert.Contains(resources, p => commandLines[p].Contains("/bin/postgres", StringComparison.Ordinal));
+        Assert.Contains(resources, p => commandLines[p].Contains("anvil", StringComparison.Ordinal));
+
+        Signal("KILL", controllers);
+
+        await WaitGoneAsync(resources, DcpDeadline, Stopwatch.StartNew(), host);
+    }
+
+    private static async Task<AppHostProcess> StartSmallTopologyAsync()
+    {
+        var host = AppHostProcess.StartWithDotnetRun(SmallTopology);
         try
         {
             await host.WaitUntilUpAsync(StartTimeout);
+            // The run folder line comes last, just after the "up" line: once it is there the start-up report is complete.
+            await host.LineAsync(LogsAndData, TimeSpan.FromSeconds(10));
+            return host;
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {
-            throw new InvalidOperationException($"The AppHost did not come up: {ex.Message}\n{host.Output}", ex);
+            var output = host.Output;
+            await host.DisposeAsync();
+            throw new InvalidOperationException($"The AppHost did not come up: {ex.Message}\n{output}", ex);
         }
+    }
 
-        // The run folder line comes last, just after the "up" line: once it is there the start-up report is complete.
-        await host.LineAsync(LogsAndData, TimeSpan.FromSeconds(10));
+    private static async Task StopAndAssertAsync(Action<AppHostProcess, int> stop)
+    {
+        await using var host = await StartSmallTopologyAsync();
         var processes = host.TopologyProcesses();
         Assert.True(processes.Count >= 8, $"expected dotnet run, the AppHost, DCP and the resources; found {processes.Count}: " +
                                           string.Join("; ", processes.Select(ProcessTree.CommandLine)));

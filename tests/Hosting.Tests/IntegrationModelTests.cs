@@ -109,7 +109,7 @@ public sealed class IntegrationModelTests
     }
 
     [Fact]
-    public void A_service_runs_its_built_executable_with_an_http_endpoint_OTLP_and_a_health_check_and_shows_as_a_Project()
+    public async Task A_service_runs_its_built_executable_with_an_http_endpoint_OTLP_a_small_gen0_budget_and_a_health_check_and_shows_as_a_Project()
     {
         var builder = TestApp.CreateBuilder();
         var project = Path.Combine(NativeToolPaths.RepositoryRoot, "Gateway", "CreAspire.Gateway.csproj");
@@ -123,6 +123,11 @@ public sealed class IntegrationModelTests
         Assert.True(gateway.Resource.TryGetLastAnnotation<OtlpExporterAnnotation>(out _));
         Assert.Equal("gateway_http_health_check", Assert.Single(gateway.Resource.Annotations.OfType<HealthCheckAnnotation>()).Key);
         Assert.Equal("Project", Assert.Single(gateway.Resource.Annotations.OfType<ResourceSnapshotAnnotation>()).InitialSnapshot.ResourceType);
+#pragma warning disable CS0618 // the simplest read of a model's environment (as in AppHost.Tests' TopologyModelTests)
+        var environment = await gateway.Resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+        Assert.Equal("0x200000", environment["DOTNET_GCgen0size"]);
+        Assert.Equal("http://127.0.0.1:29004", environment["ASPNETCORE_URLS"]);
     }
 
     [Fact]

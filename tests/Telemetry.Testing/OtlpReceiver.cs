@@ -14,7 +14,11 @@ using Microsoft.Extensions.Logging;
 namespace CreAspire.Telemetry.Testing;
 
 /// <summary>One data point of a collected metric: its attributes and either a value (sum, gauge) or count and sum (histogram).</summary>
-public sealed record CollectedMetricPoint(IReadOnlyDictionary<string, object?> Attributes, double Value, ulong Count, double Sum);
+public sealed record CollectedMetricPoint(IReadOnlyDictionary<string, object?> Attributes, double Value, ulong Count, double Sum)
+{
+    /// <summary>A histogram point's explicit bucket boundaries (empty for other points).</summary>
+    public IReadOnlyList<double> BucketBounds { get; init; } = [];
+}
 
 /// <summary>One export of one instrument by one service (cumulative exports repeat the running totals).</summary>
 public sealed record CollectedMetric(string Service, string Scope, string Name, string Unit, IReadOnlyList<CollectedMetricPoint> Points);
@@ -296,7 +300,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
                         Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Select(Point).ToArray(),
                         Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Select(Point).ToArray(),
                         Metric.DataOneofCase.Histogram => metric.Histogram.DataPoints
-                            .Select(p => new CollectedMetricPoint(Attributes(p.Attributes), p.HasSum ? p.Sum : 0, p.Count, p.HasSum ? p.Sum : 0)).ToArray(),
+                            .Select(p => new CollectedMetricPoint(Attributes(p.Attributes), p.HasSum ? p.Sum : 0, p.Count, p.HasSum ? p.Sum : 0) { BucketBounds = [.. p.ExplicitBounds] }).ToArray(),
                         _ => [],
                     };
                     _metrics.Enqueue(new CollectedMetric(service, scope.Scope?.Name ?? "", metric.Name, metric.Unit, points));
