@@ -75,8 +75,9 @@ public static class ParentDeathSignal
         }
 
         var program = command.Command;
-        command.Command = "setpriv";
-        executable.Annotations.Add(new ParentDeathSignalAnnotation(marker.Signal, AlreadyWrapped: true));
+        command.Command = Setpriv.Value!;
+        executable.Annotations.Remove(marker);
+        executable.Annotations.Add(marker with { AlreadyWrapped = true });
         executable.Annotations.Add(new CommandLineArgsCallbackAnnotation((CommandLineArgsCallbackContext context) =>
         {
             string[] prefix = [.. SetprivArguments(marker.Signal), "--", program];

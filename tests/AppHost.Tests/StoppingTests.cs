@@ -72,7 +72,8 @@ public sealed class StoppingTests
         var commandLines = processes.ToDictionary(p => p, ProcessTree.CommandLine);
         Assert.DoesNotContain(commandLines.Values, c => c.Contains("dcp monitor-process", StringComparison.Ordinal));
         var controllers = Assert.Single(processes, p => commandLines[p].Contains("dcp run-controllers", StringComparison.Ordinal));
-        var resources = processes.Where(p => p != host.Pid && p != host.AppHostPid() && !IsDcpOwn(commandLines[p])).ToList();
+        var appHost = host.AppHostPid();
+        var resources = processes.Where(p => p != host.Pid && p != appHost && !IsDcpOwn(commandLines[p])).ToList();
         Assert.Contains(resources, p => commandLines[p].Contains("Aspire.Dashboard", StringComparison.Ordinal));
         Assert.Contains(resources, p => commandLines[p].Contains("/bin/postgres", StringComparison.Ordinal));
         Assert.Contains(resources, p => commandLines[p].Contains("anvil", StringComparison.Ordinal));

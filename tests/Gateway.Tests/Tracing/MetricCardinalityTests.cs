@@ -1,14 +1,10 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using CreAspire.Gateway.Tests.Support;
 using CreAspire.Telemetry.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
+using ServiceDefaults = Microsoft.Extensions.Hosting.Extensions;
 
 namespace CreAspire.Gateway.Tests.Tracing;
 
@@ -27,18 +23,10 @@ public sealed class MetricCardinalityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _receiver = await OtlpReceiver.StartAsync();
-        var builder = WebApplication.CreateSlimBuilder();
-        foreach (var (key, value) in _receiver.ExporterEnvironment(Service))
-        {
-            builder.Configuration[key] = value;
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.AddServiceDefaults();
-        _app = builder.Build();
+        _app = ServiceDefaultsApp.CreateBuilder(_receiver, Service).Build();
         _app.MapGet("/plain", () => "ok");
         await _app.StartAsync();
-        _meter = new Meter(Microsoft.Extensions.Hosting.Extensions.ActivitySourcePrefix + "Test.Cardinality");
+        _meter = new Meter(ServiceDefaults.ActivitySourcePrefix + "Test.Cardinality");
     }
 
     public async Task DisposeAsync()
@@ -53,14 +41,13 @@ public sealed class MetricCardinalityTests : IAsyncLifetime
     public async Task A_metric_keeps_at_most_the_limit_of_attribute_combinations_and_histograms_keep_their_bucket_bounds()
     {
         var counter = _meter.CreateCounter<long>(CounterName);
-        var combinations = Microsoft.Extensions.Hosting.Extensions.MetricCardinalityLimit + 100;
+        var combinations = ServiceDefaults.MetricCardinalityLimit + 100;
         for (var i = 0; i < combinations; i++)
         {
             counter.Add(1, new KeyValuePair<string, object?>("peer", $"node-{i}"));
         }
 
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        using (var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) })
+        using (var http = new HttpClient { BaseAddress = ServiceDefaultsApp.BaseAddress(_app), Timeout = TimeSpan.FromSeconds(30) })
         {
             Assert.Equal("ok", await http.GetStringAsync(new Uri("/plain", UriKind.Relative)));
         }
@@ -72,7 +59,7 @@ public sealed class MetricCardinalityTests : IAsyncLifetime
 
         var points = Latest(CounterName)!.Points;
         var overflow = points.Where(p => p.Attributes.ContainsKey("otel.metric.overflow")).ToList();
-        Assert.True(points.Count <= Microsoft.Extensions.Hosting.Extensions.MetricCardinalityLimit + 1, $"{points.Count} points exported for {combinations} combinations");
+        Assert.True(points.Count <= ServiceDefaults.MetricCardinalityLimit + 1, $"{points.Count} points exported for {combinations} combinations");
         var overflowPoint = Assert.Single(overflow);
         Assert.Equal(combinations, (long)points.Sum(p => p.Value));
         Assert.True(overflowPoint.Value >= 100, $"the overflow point counted {overflowPoint.Value}, expected at least the 100 over the limit");

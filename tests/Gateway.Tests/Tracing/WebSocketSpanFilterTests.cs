@@ -1,13 +1,10 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.WebSockets;
 using CreAspire.Don.Transport;
+using CreAspire.Gateway.Tests.Support;
 using CreAspire.Protocol.Gateway;
 using CreAspire.Telemetry.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,15 +26,7 @@ public sealed class WebSocketSpanFilterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _receiver = await OtlpReceiver.StartAsync();
-        var builder = WebApplication.CreateSlimBuilder();
-        foreach (var (key, value) in _receiver.ExporterEnvironment(Service))
-        {
-            builder.Configuration[key] = value;
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.AddServiceDefaults();
-        _app = builder.Build();
+        _app = ServiceDefaultsApp.CreateBuilder(_receiver, Service).Build();
         // The request activity of each upgrade, so the test knows when its span has ended (exported or filtered out).
         _listener = new ActivityListener
         {
@@ -64,8 +53,7 @@ public sealed class WebSocketSpanFilterTests : IAsyncLifetime
 
         _app.MapGet("/plain", () => "ok");
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _baseUrl = new Uri(address);
+        _baseUrl = ServiceDefaultsApp.BaseAddress(_app);
     }
 
     public async Task DisposeAsync()
