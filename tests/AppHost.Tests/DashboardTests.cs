@@ -54,19 +54,31 @@ public sealed class DashboardTests(DashboardTests.DefaultTopology topology, ITes
 
         // The explorer's trace link of that execution is the dashboard's waterfall of it, and the waterfall names every hop.
         var traceId = ExecutionTraces.TraceIdOf(executionId);
+        output.WriteLine($"execution {executionId} succeeded on every workflow node; opening the explorer");
         var explorer = await app.OpenAsync(app.ExplorerUrl, $"/workflows/{workflowId}", height: 1400);
         await explorer.Locator("[data-interactive=true]").WaitForAsync();
         var href = await explorer.Locator($"#executions tbody tr[data-execution='{executionId}'] a.trace").First.GetAttributeAsync("href");
+        output.WriteLine($"the explorer's trace link: {href}");
         Assert.Equal($"{app.DashboardUrl.ToString().TrimEnd('/')}/traces/detail/{traceId}", href);
 
         var waterfall = await app.OpenAsync(app.DashboardUrl, $"/traces/detail/{traceId}", height: 1600);
+        var screenshots = Path.Combine(RepositoryRoot(), "TestResults", "dashboard-screenshots");
+        Directory.CreateDirectory(screenshots);
         foreach (var hop in new[] { "cron.fire", "workflow.execute", "confidential.delegate", "enclave.quorum", "enclave.run", "gateway.relay", "relay.handle", "don.call", "capability.execute mock@1.0.0" })
         {
-            await Assertions.Expect(waterfall.GetByText(hop, new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            try
+            {
+                await Assertions.Expect(waterfall.GetByText(hop, new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            }
+            catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+            {
+                var failed = Path.Combine(screenshots, "dashboard-trace-failed.png");
+                await waterfall.ScreenshotAsync(new() { Path = failed, FullPage = true });
+                throw new InvalidOperationException($"The dashboard's waterfall of trace {traceId} does not show '{hop}' (page saved as {failed}): {ex.Message}", ex);
+            }
         }
 
-        var screenshot = Path.Combine(RepositoryRoot(), "TestResults", "dashboard-screenshots", "dashboard-trace.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        var screenshot = Path.Combine(screenshots, "dashboard-trace.png");
         await waterfall.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         output.WriteLine($"waterfall of trace {traceId}: {screenshot}");
 
@@ -183,7 +195,7 @@ public sealed class DashboardTests(DashboardTests.DefaultTopology topology, ITes
         public async Task<IPage> OpenAsync(Uri site, string path, int height = 1000)
         {
             var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = site.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = height } });
-            context.SetDefaultTimeout(30_000);
+            context.SetDefaultTimeout(60_000); // a cold Blazor page on a loaded 2-core machine
             var page = await context.NewPageAsync();
             await page.GotoAsync(path);
             return page;
