@@ -1,6 +1,6 @@
 // The CreAspire topology: `dotnet run --project AppHost [-- --workflow-nodes 4 --workflow-f 1 --relay-nodes 4 --relay-f 1
 //   --capability-nodes 4 --capability-f 1 --single-don true --seed creaspire-dev --port-base 19000 --containers auto
-//   --run-dir <folder> --keep-data true]`.
+//   --run-dir <folder> --keep-data true --path-probe true]`.
 using CreAspire.AppHost.Samples;
 using CreAspire.AppHost.Topology;
 using CreAspire.Hosting.Run;
@@ -28,7 +28,7 @@ if (!options.SingleDon)
     gateway = cre.AddService<Projects.CreAspire_Gateway>("gateway", cre.Ports.Gateway)
                  .WithEnvironment("Gateway__DonName", CreTopology.RelayDon);
     enclave = cre.AddService<Projects.CreAspire_Enclave>("enclave", cre.Ports.Enclave)
-                 .WithReference(gateway).WithReference(artifacts)
+                 .WithReference(gateway).WithReference(artifacts).WithEnvironment("Enclave__PathProbe", options.PathProbe ? "true" : "false")
                  .WaitForCompletion(identity).WithOutputs(identity, new Dictionary<string, string> { ["Enclave__IdentityDirectory"] = EnclaveIdentityStep.DirectoryOutput });
     var relays = cre.Dons[1].NodeNames.Select(name => cre.AddRelayNode(name, gateway, identity)).ToList();
     relays.ForEach(relay => cre.AddPeer(relay.Resource.Name, relay));

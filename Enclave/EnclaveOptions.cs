@@ -37,6 +37,15 @@ public sealed class EnclaveOptions
     /// <summary>Per relay call (the original's DefaultGatewayRequestTimeout).</summary>
     public TimeSpan GatewayTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Once at start, send one attested confidential.secrets.get through the gateway (see <see cref="Relay.ConfidentialPathProbe"/>),
+    /// retrying until the relays answer or <see cref="PathProbeBudget"/> runs out. Off by default; the AppHost turns it on.
+    /// </summary>
+    public bool PathProbe { get; set; }
+
+    /// <summary>How long the start-up probe keeps retrying while the gateway, relays and vault come up.</summary>
+    public TimeSpan PathProbeBudget { get; set; } = TimeSpan.FromMinutes(2);
+
     public TimeSpan BinaryFetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     [Range(1, long.MaxValue)]

@@ -41,6 +41,12 @@ public sealed class CreTopologyOptions
     /// <summary>Services export OTLP to the dashboard (--telemetry; tests without a dashboard turn it off).</summary>
     public bool Telemetry { get; set; } = true;
 
+    /// <summary>
+    /// The enclave sends one attested secrets.get for a secret nobody has through the gateway at start, so the gateway, the
+    /// relays and the vault pay their first use of the confidential path then, not in the first execution (--path-probe).
+    /// </summary>
+    public bool PathProbe { get; set; } = true;
+
     /// <summary>One DON that is both workflow DON and capability DON (no relay DON, gateway or enclave): --single-don.</summary>
     public bool SingleDon { get; set; }
 
@@ -83,6 +89,7 @@ public sealed class CreTopologyOptions
         }
 
         options.Telemetry = !bool.TryParse(configuration["telemetry"] ?? configuration["Topology:Telemetry"], out var telemetry) || telemetry;
+        options.PathProbe = !bool.TryParse(configuration["path-probe"] ?? configuration["Topology:PathProbe"], out var probe) || probe;
         options.Validate();
         return options;
     }

@@ -34,6 +34,11 @@ public static class EnclaveServiceExtensions
         builder.Services.AddSingleton<WorkflowBinaryCache>();
         builder.Services.AddHttpClient<WorkflowBinaryFetcher>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddHostedService<EnclaveStartupCheck>();
+        if (builder.Configuration.GetValue<bool>($"{EnclaveOptions.SectionName}:{nameof(EnclaveOptions.PathProbe)}"))
+        {
+            builder.Services.AddSingleton<ConfidentialPathProbe>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfidentialPathProbe>());
+        }
         return builder;
     }
 }

@@ -26,6 +26,26 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
         }
 
         var ids = requests.Select(r => new RelaySecretIdentifier(r.Id, NamespaceOf(r))).ToArray();
+        SecretsResponseResult result;
+        try
+        {
+            result = await FetchAsync(ids, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RelayGatewayException ex)
+        {
+            return requests.Select(r => Error(r, $"secrets could not be fetched through the gateway: {ex.Message}")).ToArray();
+        }
+
+        return requests.Select((request, i) => Open(request, ids[i], result)).ToArray();
+    }
+
+
+    /// <summary>
+    /// One confidential.secrets.get for <paramref name="ids"/>, attested over its params with this run's public key.
+    /// Throws <see cref="RelayGatewayException"/> when the gateway or the relays do not answer with a result.
+    /// </summary>
+    public Task<SecretsResponseResult> FetchAsync(IReadOnlyList<RelaySecretIdentifier> ids, CancellationToken cancellationToken)
+    {
         var parameters = new SecretsRequestParams
         {
             WorkflowId = scope.WorkflowId,
@@ -38,20 +58,8 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
         {
             Attestation = attestor.AttestBase64(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters), scope.EnclavePublicKey),
         };
-
-        SecretsResponseResult result;
-        try
-        {
-            result = await gateway.CallAsync<SecretsRequestParams, SecretsResponseResult>(RelayMethods.SecretsGet, parameters, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RelayGatewayException ex)
-        {
-            return requests.Select(r => Error(r, $"secrets could not be fetched through the gateway: {ex.Message}")).ToArray();
-        }
-
-        return requests.Select((request, i) => Open(request, ids[i], result)).ToArray();
+        return gateway.CallAsync<SecretsRequestParams, SecretsResponseResult>(RelayMethods.SecretsGet, parameters, cancellationToken);
     }
-
 
     private SecretResponse Open(SecretRequest request, RelaySecretIdentifier id, SecretsResponseResult result)
     {

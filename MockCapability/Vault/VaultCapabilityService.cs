@@ -89,7 +89,7 @@ public sealed class VaultCapabilityService(SecretStore store, VaultRequestStore 
         var value = await store.GetAsync(owner, @namespace, key, cancellationToken).ConfigureAwait(false);
         if (value is null)
         {
-            return new SecretResponse { Id = id, Error = $"secret not found: owner {owner}, namespace {@namespace}, key {key}" };
+            return new SecretResponse { Id = id, Error = $"{VaultMessages.SecretNotFound}: owner {owner}, namespace {@namespace}, key {key}" };
         }
 
         var data = new SecretData();

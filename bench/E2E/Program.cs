@@ -1,5 +1,5 @@
 // End-to-end benchmark on the default topology (27 resources, real services), started through the testing builder.
-// Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5] [--normal-sample hello-cron] [--trace false]
+// Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5] [--normal-sample hello-cron] [--trace false] [--path-probe true]
 //   --trace true: the services export their spans over OTLP to a receiver in this process, and a second table breaks
 //   the confidential executions down by hop (span); exporting costs time in every service, so compare traced runs with
 //   traced runs only.
@@ -45,7 +45,7 @@ var artifacts = Directory.CreateTempSubdirectory("creaspire-bench-e2e-artifacts-
 var clock = Stopwatch.StartNew();
 await using var receiver = trace ? await CreAspire.Telemetry.Testing.OtlpReceiver.StartAsync() : null;
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
-    ["--artifacts", artifacts, "--telemetry", trace ? "true" : "false"], ct);
+    ["--artifacts", artifacts, "--telemetry", trace ? "true" : "false", "--path-probe", configuration["path-probe"] ?? "true"], ct);
 if (receiver is not null)
 {
     // Where Aspire's WithOtlpExporter points the services (OTLP/gRPC, its default protocol).
@@ -123,4 +123,7 @@ if (receiver is not null)
     await TraceBreakdown.WaitForExportsAsync(receiver, confidentialRuns[^1].ExecutionId, ct);
     Console.WriteLine();
     Console.WriteLine(TraceBreakdown.ToMarkdown(receiver.Spans, confidential.FirstExecutionId, confidentialRuns.Select(r => r.ExecutionId).ToList()));
+    var firstTraceId = CreAspire.Telemetry.Testing.ExecutionTraces.TraceIdOf(confidential.FirstExecutionId);
+    Console.Error.WriteLine($"first confidential execution {confidential.FirstExecutionId}, every span:");
+    Console.Error.WriteLine(CreAspire.Telemetry.Testing.TraceTree.Render(receiver.Spans.Where(s => s.TraceId == firstTraceId)));
 }

@@ -32,6 +32,19 @@ public sealed class TopologyModelTests
         Assert.Equal(["contracts", "enclave-identity"], builder.Resources.OfType<SetupStepResource>().Select(s => s.Name).Order());
     }
 
+    [Theory]
+    [InlineData(new string[0], "true")]
+    [InlineData(new[] { "--path-probe", "false" }, "false")]
+    public async Task The_enclave_probes_the_confidential_path_at_start_unless_told_not_to(string[] args, string expected)
+    {
+        var builder = await BuildModelAsync(["--containers", "false", .. args]);
+        var enclave = builder.Resources.OfType<ServiceExecutableResource>().Single(r => r.Name == "enclave");
+
+        var env = await enclave.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+
+        Assert.Equal(expected, env["Enclave__PathProbe"]);
+    }
+
     [Fact]
     public async Task With_containers_Postgres_and_Anvil_come_from_their_images_and_the_nodes_reference_them()
     {

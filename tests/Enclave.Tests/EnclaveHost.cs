@@ -50,7 +50,9 @@ public sealed class EnclaveHost : IAsyncDisposable
 
     /// <param name="kestrel">Serve on a loopback port (real HTTP, so HttpClient's traceparent reaches the enclave) instead of in memory.</param>
     /// <param name="maxQueuedExecutions">Runs waiting for a slot before the enclave answers 429 (Enclave:MaxQueuedExecutions).</param>
-    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4, bool kestrel = false, int maxQueuedExecutions = 256)
+    /// <param name="prepareGateway">Runs on the test gateway before the enclave starts.</param>
+    /// <param name="settings">More configuration (e.g. Enclave:PathProbe), applied after the defaults.</param>
+    public static async Task<EnclaveHost> StartAsync(int maxConcurrentExecutions = 4, bool kestrel = false, int maxQueuedExecutions = 256, IReadOnlyDictionary<string, string>? settings = null, Action<TestGateway>? prepareGateway = null)
     {
         var identityDirectory = Directory.CreateTempSubdirectory("enclave-identity-").FullName;
         var identity = FakeNitroIdentity.Create("i-enclave-tests-enc0");
@@ -58,6 +60,7 @@ public sealed class EnclaveHost : IAsyncDisposable
         var gateway = await TestGateway.StartAsync(identity.CaRootsPem, identity.TrustedPcrsJson);
         gateway.Artifacts["workflow.b64"] = TestWorkflows.Artifact;
         gateway.Artifacts["other.b64"] = "AGFzbQEAAAA="u8.ToArray();
+        prepareGateway?.Invoke(gateway);
 
         var topology = new RegistrySnapshot(
             [
@@ -79,6 +82,11 @@ public sealed class EnclaveHost : IAsyncDisposable
             web.UseSetting("Enclave:QuorumTimeout", QuorumTimeout.ToString());
             web.UseSetting("Enclave:MaxConcurrentExecutions", maxConcurrentExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("Enclave:MaxQueuedExecutions", maxQueuedExecutions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value);
+            }
+
             web.ConfigureLogging(logging => logging.ClearProviders());
             web.ConfigureTestServices(services =>
             {

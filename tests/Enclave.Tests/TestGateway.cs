@@ -48,6 +48,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public ConcurrentQueue<string> RejectedAttestations { get; } = new();
 
+    /// <summary>Requests still to be refused as a gateway without connected relays refuses them (HTTP 503).</summary>
+    public int RefuseNext;
+
     /// <summary>The traceparent header of every request that arrived (path, header or null), in arrival order.</summary>
     public ConcurrentQueue<(string Path, string? TraceParent)> TraceParents { get; } = new();
 
@@ -91,6 +94,11 @@ public sealed class TestGateway : IAsyncDisposable
             return Results.BadRequest();
         }
 
+        if (Interlocked.Decrement(ref RefuseNext) >= 0)
+        {
+            return Results.Json(JsonRpcResponse.Failure(request.Id, request.Method, JsonRpcErrorCodes.Internal, "no relay node is connected"), RelayJson.Options, statusCode: 503);
+        }
+
         try
         {
             _verifier.VerifyBase64(http.Headers["X-Attestation-Document"].ToString(), DomainHash.Compute("GatewayRequest", body));
@@ -100,6 +108,10 @@ public sealed class TestGateway : IAsyncDisposable
                 RelayMethods.CapabilityExecute => Results.Json(JsonRpcResponse.Success(request.Id, request.Method, Execute(parameters.Deserialize<CapabilityRequestParams>(RelayJson.Options)!)), RelayJson.Options),
                 _ => Results.Json(JsonRpcResponse.Failure(request.Id, request.Method, JsonRpcErrorCodes.MethodNotFound, $"unknown method {request.Method}"), RelayJson.Options),
             };
+        }
+        catch (JsonRpcAnswerException ex)
+        {
+            return Results.Json(JsonRpcResponse.Failure(request.Id, request.Method, JsonRpcErrorCodes.Internal, ex.Message), RelayJson.Options);
         }
         catch (NitroAttestationException ex)
         {
@@ -112,6 +124,12 @@ public sealed class TestGateway : IAsyncDisposable
     {
         _verifier.VerifyBase64(parameters.Attestation!, DomainHash.Compute(RelayMethods.DomainSecretsGet, RelayJson.AttestedBytes(parameters)));
         SecretCalls.Enqueue(parameters);
+        if (parameters.Secrets.FirstOrDefault(id => !Secrets.ContainsKey(id.Key)) is { } missing)
+        {
+            // What the relays answer when the vault does not hold a secret (RelayNode's VaultResponseTranslator).
+            throw new JsonRpcAnswerException($"vault could not return secret '{missing.Key}' in namespace '{missing.Namespace}': secret not found: owner {parameters.Owner.ToLowerInvariant()}, namespace {missing.Namespace}, key {missing.Key}");
+        }
+
         var enclaveKey = Convert.FromHexString(parameters.EnclavePublicKey);
         var entries = parameters.Secrets.Select(id =>
         {
@@ -138,3 +156,6 @@ public sealed class TestGateway : IAsyncDisposable
         return new CapabilityResponseResult { Payload = Convert.ToBase64String(response.ToByteArray()) };
     }
 }
+
+/// <summary>A JSON-RPC error answer of the stand-in relays.</summary>
+internal sealed class JsonRpcAnswerException(string message) : Exception(message);

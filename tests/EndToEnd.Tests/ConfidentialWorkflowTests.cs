@@ -56,6 +56,33 @@ public sealed class ConfidentialWorkflowTests(DefaultTopologyApp app, ITestOutpu
     });
 
     [Fact]
+    public Task At_start_the_enclaves_path_probe_reached_the_vault_through_the_gateway_and_the_relay_DON() => ScenarioGuard.RunAsync(app, output, async () =>
+    {
+        // The probe (Enclave:PathProbe, on under the AppHost) asks for a secret nobody has, as workflow 0…0 of owner
+        // 0x0…0: at least F+1 vault nodes recorded it as not found, asked by the relay DON (so the relays verified its
+        // attestation and made the DON call), and nothing was sealed.
+        var probeWorkflow = new string('0', 64);
+        var rows = new List<JsonElement>();
+        await Eventually.WaitAsync("the path probe's vault records on F+1 capability nodes", async () =>
+        {
+            rows.Clear();
+            foreach (var node in app.CapabilityNodes)
+            {
+                var list = await app.GetJsonAsync(node, $"vault/requests?workflow_id={probeWorkflow}");
+                rows.AddRange(list.EnumerateArray().Select(e => e.Clone()));
+            }
+
+            return rows.Count >= F + 1;
+        }, CreApp.DefaultTimeout);
+        foreach (var row in rows)
+        {
+            Assert.Equal("CREASPIRE_PATH_PROBE", row.GetProperty("key").GetString());
+            Assert.StartsWith("secret not found", row.GetProperty("outcome").GetString(), StringComparison.Ordinal);
+            Assert.Equal(app.DonId(CreTopology.RelayDon), row.GetProperty("callerDonId").GetUInt32());
+        }
+    });
+
+    [Fact]
     public Task Non_confidential_workflow_runs_on_the_workflow_DON_without_the_enclave() => ScenarioGuard.RunAsync(app, output, async () =>
     {
         var workflow = await app.DeployAsync("confidential-mock", "plain-mock", []);
