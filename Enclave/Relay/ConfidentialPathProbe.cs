@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Security.Cryptography;
 using CreAspire.Enclave.Identity;
 using CreAspire.Protocol.Capabilities;
 using CreAspire.Protocol.Relay;
@@ -83,7 +83,7 @@ public sealed partial class ConfidentialPathProbe(
     private async Task<string?> TryOnceAsync(CancellationToken cancellationToken)
     {
         var (privateKey, publicKey) = SecretSealer.CreateKeyPair();
-        var scope = new ExecutionScope(ProbeWorkflowId, ProbeOwner, Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), privateKey, publicKey);
+        var scope = new ExecutionScope(ProbeWorkflowId, ProbeOwner, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), privateKey, publicKey);
         var secrets = new EnclaveSecretsProvider(scope, gateway, attestor);
         try
         {
