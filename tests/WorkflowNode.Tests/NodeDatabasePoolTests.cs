@@ -15,6 +15,7 @@ public sealed class NodeDatabasePoolTests(PostgresFixture postgres)
 
         Assert.Equal(NodeDatabaseExtensions.MaxPoolSize, bounded.MaxPoolSize);
         Assert.Equal(NodeDatabaseExtensions.ConnectionIdleLifetimeSeconds, bounded.ConnectionIdleLifetime);
+        Assert.Equal(NodeDatabaseExtensions.MinPoolSize, bounded.MinPoolSize);
         Assert.True(bounded.ConnectionPruningInterval <= 5);
         Assert.Equal("wf-0", bounded.Database);
     }
@@ -22,9 +23,9 @@ public sealed class NodeDatabasePoolTests(PostgresFixture postgres)
     [Fact]
     public void Bounds_the_connection_string_sets_itself_are_kept()
     {
-        var kept = new NpgsqlConnectionStringBuilder(NodeDatabaseExtensions.BoundedPool("Host=h;Maximum Pool Size=20;Connection Idle Lifetime=60"));
+        var kept = new NpgsqlConnectionStringBuilder(NodeDatabaseExtensions.BoundedPool("Host=h;Maximum Pool Size=20;Connection Idle Lifetime=60;Minimum Pool Size=0"));
 
-        Assert.Equal((20, 60), (kept.MaxPoolSize, kept.ConnectionIdleLifetime));
+        Assert.Equal((20, 60, 0), (kept.MaxPoolSize, kept.ConnectionIdleLifetime, kept.MinPoolSize));
     }
 
     [Fact]
