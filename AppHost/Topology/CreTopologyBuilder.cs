@@ -100,6 +100,11 @@ internal sealed class CreTopologyBuilder
             service.WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
         }
 
+        if (Options.JitProfiles)
+        {
+            service.WithJitProfile();
+        }
+
         _ports[name] = port;
         return service;
     }

@@ -47,6 +47,13 @@ public sealed class CreTopologyOptions
     /// </summary>
     public bool PathProbe { get; set; } = true;
 
+    /// <summary>
+    /// Each service plays back the multicore JIT profile its last run recorded (&lt;build output&gt;/jit-profiles), so what
+    /// ReadyToRun could not precompile is compiled in the background at start, not in the first deploy and execution
+    /// (--jit-profiles).
+    /// </summary>
+    public bool JitProfiles { get; set; } = true;
+
     /// <summary>One DON that is both workflow DON and capability DON (no relay DON, gateway or enclave): --single-don.</summary>
     public bool SingleDon { get; set; }
 
@@ -60,7 +67,7 @@ public sealed class CreTopologyOptions
     public Func<RegistryDeploymentRequest, CancellationToken, Task<RegistryDeployment>>? DeployRegistries { get; set; }
 
     /// <summary>Reads --workflow-nodes, --relay-nodes, --capability-nodes, --workflow-f, --relay-f, --capability-f, --seed,
-    /// --artifacts, --single-don, --sample-secret, --containers, --port-base, --telemetry (or Topology:WorkflowNodes etc.).</summary>
+    /// --artifacts, --single-don, --sample-secret, --containers, --port-base, --telemetry, --path-probe, --jit-profiles (or Topology:WorkflowNodes etc.).</summary>
     public static CreTopologyOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -90,6 +97,7 @@ public sealed class CreTopologyOptions
 
         options.Telemetry = !bool.TryParse(configuration["telemetry"] ?? configuration["Topology:Telemetry"], out var telemetry) || telemetry;
         options.PathProbe = !bool.TryParse(configuration["path-probe"] ?? configuration["Topology:PathProbe"], out var probe) || probe;
+        options.JitProfiles = !bool.TryParse(configuration["jit-profiles"] ?? configuration["Topology:JitProfiles"], out var jitProfiles) || jitProfiles;
         options.Validate();
         return options;
     }

@@ -1,5 +1,6 @@
 // End-to-end benchmark on the default topology (27 resources, real services), started through the testing builder.
 // Usage: dotnet run -c Release --project bench/E2E -- [--executions 50] [--burst 20] [--idle-settle 5] [--normal-sample hello-cron] [--trace false] [--path-probe true]
+//   [--jit-profiles true] [--service-env "K=V;..."] [--jit-log DIR]
 //   --trace true: the services export their spans over OTLP to a receiver in this process, and a second table breaks
 //   the confidential executions down by hop (span); exporting costs time in every service, so compare traced runs with
 //   traced runs only.
@@ -45,12 +46,30 @@ var artifacts = Directory.CreateTempSubdirectory("creaspire-bench-e2e-artifacts-
 var clock = Stopwatch.StartNew();
 await using var receiver = trace ? await CreAspire.Telemetry.Testing.OtlpReceiver.StartAsync() : null;
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.CreAspire_AppHost>(
-    ["--artifacts", artifacts, "--telemetry", trace ? "true" : "false", "--path-probe", configuration["path-probe"] ?? "true"], ct);
+    ["--artifacts", artifacts, "--telemetry", trace ? "true" : "false", "--path-probe", configuration["path-probe"] ?? "true",
+     "--jit-profiles", configuration["jit-profiles"] ?? "true"], ct);
 if (receiver is not null)
 {
     // Where Aspire's WithOtlpExporter points the services (OTLP/gRPC, its default protocol).
     builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = receiver.GrpcEndpoint.ToString();
 }
+// Environment for every service process: --jit-log DIR (each service appends the methods it JIT-compiles to
+// DIR/<service>-<pid>.txt, ServiceDefaults' JitLog) and --service-env "K=V;K2=V2" (e.g. runtime knobs to compare).
+var serviceEnvironment = (configuration["service-env"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+    .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair.Length == 2 ? pair[1] : "", StringComparer.Ordinal);
+if (configuration["jit-log"] is { Length: > 0 } jitLog)
+{
+    serviceEnvironment["CREASPIRE_JIT_LOG"] = Path.GetFullPath(jitLog);
+}
+
+foreach (var service in builder.Resources.OfType<ServiceExecutableResource>().ToList())
+{
+    foreach (var (key, value) in serviceEnvironment)
+    {
+        builder.CreateResourceBuilder(service).WithEnvironment(key, value);
+    }
+}
+
 builder.Services.AddSingleton(new StartupReporterOptions { StopOnFailure = false, StartedAt = DateTime.UtcNow, Timeout = TimeSpan.FromMinutes(5) });
 await using var app = await builder.BuildAsync(ct);
 var reporter = app.Services.GetRequiredService<StartupReporter>();
@@ -76,8 +95,19 @@ await Task.Delay(idleSettle, ct); // let the freshly started processes finish th
 var idle = TopologyMemory.Sample(Environment.ProcessId);
 Console.Error.WriteLine($"idle resident memory: {idle.TotalMiB:0} MiB over {idle.PerResource.Count} resources");
 
+var jitAtIdle = receiver is null ? null : JitTotals(receiver);
 var confidential = await cluster.DeployAndFirstExecutionAsync("confidential-mock", confidential: true, ct);
 Console.Error.WriteLine($"confidential workflow {confidential.Workflow.WorkflowId}: first execution {confidential.RegistrationToFirstExecution.TotalMilliseconds:0} ms after the receipt");
+if (receiver is not null && jitAtIdle is not null)
+{
+    // JIT work the first confidential deploy + execution cost each service (runtime metrics, exported every second).
+    await Task.Delay(TimeSpan.FromSeconds(2.5), ct);
+    foreach (var (service, (methods, time)) in JitTotals(receiver).OrderBy(p => p.Key, StringComparer.Ordinal))
+    {
+        var before = jitAtIdle.GetValueOrDefault(service);
+        Console.Error.WriteLine($"jit during the first confidential deploy + execution: {service}: {methods - before.Methods:0} methods, {(time - before.Time) * 1000:0} ms");
+    }
+}
 var normal = await cluster.DeployAndFirstExecutionAsync(normalSample, confidential: false, ct);
 Console.Error.WriteLine($"normal workflow {normal.Workflow.WorkflowId}: first execution {normal.RegistrationToFirstExecution.TotalMilliseconds:0} ms after the receipt");
 
@@ -126,4 +156,24 @@ if (receiver is not null)
     var firstTraceId = CreAspire.Telemetry.Testing.ExecutionTraces.TraceIdOf(confidential.FirstExecutionId);
     Console.Error.WriteLine($"first confidential execution {confidential.FirstExecutionId}, every span:");
     Console.Error.WriteLine(CreAspire.Telemetry.Testing.TraceTree.Render(receiver.Spans.Where(s => s.TraceId == firstTraceId)));
+    // What activation (registration → active) spends: every trace holding a workflow.activate span, both workflows.
+    var activationTraces = receiver.Spans.Where(s => s.Name == "workflow.activate").Select(s => s.TraceId).ToHashSet(StringComparer.Ordinal);
+    Console.Error.WriteLine($"activation traces ({activationTraces.Count}):");
+    Console.Error.WriteLine(CreAspire.Telemetry.Testing.TraceTree.Render(receiver.Spans.Where(s => activationTraces.Contains(s.TraceId))));
+}
+
+// Per service, the latest exported JIT totals (compiled methods, compilation time in seconds) from the runtime metrics.
+static Dictionary<string, (double Methods, double Time)> JitTotals(CreAspire.Telemetry.Testing.OtlpReceiver receiver)
+{
+    var totals = new Dictionary<string, (double Methods, double Time)>(StringComparer.Ordinal);
+    foreach (var metric in receiver.Metrics.Where(m => m.Name.Contains("jit", StringComparison.OrdinalIgnoreCase)))
+    {
+        var value = metric.Points.Sum(p => p.Value);
+        var current = totals.GetValueOrDefault(metric.Service);
+        totals[metric.Service] = metric.Name.Contains("time", StringComparison.OrdinalIgnoreCase)
+            ? (current.Methods, metric.Unit == "ns" ? value / 1e9 : value)
+            : metric.Name.Contains("method", StringComparison.OrdinalIgnoreCase) ? (value, current.Time) : current;
+    }
+
+    return totals;
 }

@@ -45,6 +45,46 @@ public sealed class TopologyModelTests
         Assert.Equal(expected, env["Enclave__PathProbe"]);
     }
 
+    [Theory]
+    [InlineData(new string[0], true)]
+    [InlineData(new[] { "--jit-profiles", "false" }, false)]
+    public async Task Every_service_plays_back_its_own_jit_profile_from_its_build_output_when_run_unless_told_not_to(string[] args, bool expected)
+    {
+        var builder = await BuildModelAsync(["--containers", "false", .. args]);
+        var services = builder.Resources.OfType<ServiceExecutableResource>().ToList();
+
+        foreach (var service in services)
+        {
+            // Run mode: the callbacks alone (resolving the values would wait for endpoints no app allocated here); the ones
+            // that read a setup step's outputs need a started app and are skipped.
+            var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), service);
+            foreach (var callback in service.Annotations.OfType<EnvironmentCallbackAnnotation>())
+            {
+                try
+                {
+                    await callback.Callback(context);
+                }
+                catch (DistributedApplicationException)
+                {
+                }
+            }
+
+            var run = context.EnvironmentVariables;
+            var publish = await service.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+            Assert.False(publish.ContainsKey(ServiceExecutableBuilderExtensions.JitProfileVariable), $"{service.Name}: a local profile path is not for a manifest");
+            if (expected)
+            {
+                Assert.Equal(Path.Combine(service.WorkingDirectory, "jit-profiles", service.Name + ".jitprofile"), run[ServiceExecutableBuilderExtensions.JitProfileVariable]);
+            }
+            else
+            {
+                Assert.False(run.ContainsKey(ServiceExecutableBuilderExtensions.JitProfileVariable), service.Name);
+            }
+        }
+
+        Assert.Contains(services, s => s.Name == "wf-3");
+    }
+
     [Fact]
     public async Task With_containers_Postgres_and_Anvil_come_from_their_images_and_the_nodes_reference_them()
     {
