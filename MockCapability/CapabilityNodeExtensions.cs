@@ -29,6 +29,7 @@ public static class CapabilityNodeExtensions
         services.AddSingleton<SecretStore>();
         services.AddSingleton<VaultRequestStore>();
         services.AddHostedService<SecretSeeder>();
+        services.AddHostedService<CreAspire.Protocol.Secrets.SecretSealerSelfTest>();
         services.AddCapabilityLauncher(configuration);
         services.AddLocalCapability<MockCapabilityService>();
         services.AddLocalCapability<VaultCapabilityService>();

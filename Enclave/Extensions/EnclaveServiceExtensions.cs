@@ -34,6 +34,7 @@ public static class EnclaveServiceExtensions
         builder.Services.AddSingleton<WorkflowBinaryCache>();
         builder.Services.AddHttpClient<WorkflowBinaryFetcher>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddHostedService<EnclaveStartupCheck>();
+        builder.Services.AddHostedService<CreAspire.Protocol.Secrets.SecretSealerSelfTest>();
         if (builder.Configuration.GetValue<bool>($"{EnclaveOptions.SectionName}:{nameof(EnclaveOptions.PathProbe)}"))
         {
             builder.Services.AddSingleton<ConfidentialPathProbe>();

@@ -43,6 +43,7 @@ public static class ApplicationServiceExtensions
         services.TryAddSingleton<IExecutionStore>(sp => sp.GetRequiredService<SignallingExecutionStore>());
         // After the migrations (AddNodeDatabase's hosted service), before the syncer starts any engine.
         services.AddHostedService<AbandonedExecutions>();
+        services.AddHostedService<CreAspire.Protocol.Secrets.SecretSealerSelfTest>();
 
         services.AddHttpClient(ArtifactsHttpClient);
         services.TryAddSingleton<IArtifactFetcher>(CreateFetcher);

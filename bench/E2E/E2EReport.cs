@@ -10,7 +10,7 @@ internal static class E2EReport
     public static string ToMarkdown(
         TimeSpan startup, FirstExecution confidential, FirstExecution normal,
         IReadOnlyList<ExecutionTiming> confidentialRuns, IReadOnlyList<ExecutionTiming> normalRuns, IReadOnlyList<BurstExecution> burstRuns,
-        MemorySample idle, MemorySample load)
+        MemorySample idle, MemorySample load, IReadOnlyDictionary<string, (double Total, IReadOnlyDictionary<string, double> PerResource)>? cpu = null)
     {
         var text = new StringBuilder();
         var n = confidentialRuns.Count;
@@ -42,6 +42,12 @@ internal static class E2EReport
             {
                 Distribution(text, $"{label}: trigger → finished", succeeded, path.Key == "confidential" ? "≤ 1000 ms" : "");
             }
+        }
+
+        foreach (var (path, (total, perResource)) in cpu ?? new Dictionary<string, (double, IReadOnlyDictionary<string, double>)>())
+        {
+            var top = string.Join(", ", perResource.Where(p => p.Value >= 0.5).OrderByDescending(p => p.Value).Take(4).Select(p => Invariant($"{p.Key} {p.Value:0}")));
+            text.AppendLine(Invariant($"| cpu: one {path} execution, every process (largest: {top}) | | {total:0} ms | | |"));
         }
 
         text.AppendLine(Invariant($"| memory: total resident (RSS), idle | | {idle.TotalMiB:0} MiB | | ≤ 1536 MiB |"));

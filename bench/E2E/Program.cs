@@ -124,6 +124,25 @@ for (var i = 1; i <= executions; i++)
     }
 }
 
+// CPU per execution, per path: every process of the topology (the bench's own polling included under AppHost), over
+// a run of one path alone, executions one at a time.
+var cpuRuns = Math.Min(executions, 20);
+var cpu = new Dictionary<string, (double Total, IReadOnlyDictionary<string, double> PerResource)>();
+foreach (var (path, workflow) in new[] { ("confidential", confidential.Workflow), ("normal", normal.Workflow) })
+{
+    var before = TopologyMemory.Sample(Environment.ProcessId).CpuPerResource;
+    for (var i = 1; i <= cpuRuns; i++)
+    {
+        await cluster.FireAndWaitAsync(workflow, 1000 + (path == "normal" ? 100 : 0) + i, ct);
+    }
+
+    var after = TopologyMemory.Sample(Environment.ProcessId).CpuPerResource;
+    var perResource = after.ToDictionary(p => p.Key, p => (p.Value - before.GetValueOrDefault(p.Key)) * 1000 / cpuRuns);
+    cpu[path] = (perResource.Values.Sum(), perResource);
+    Console.Error.WriteLine($"cpu per {path} execution ({cpuRuns} alone): {perResource.Values.Sum():0} ms: " +
+        string.Join(", ", perResource.Where(p => p.Value >= 0.5).OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:0.0}")));
+}
+
 // Under load: a burst of concurrent executions on both paths, memory sampled until they are all finished. A failed
 // execution (e.g. the enclave refusing work at capacity) is counted, not fatal: the burst measures what the topology does.
 var peak = TopologyMemory.Sample(Environment.ProcessId);
@@ -147,7 +166,7 @@ foreach (var failure in burstRuns.Where(r => r.Error is not null).GroupBy(r => r
 
 Console.Error.WriteLine($"burst: {burstRuns.Length} executions, {burstRuns.Count(r => r.Error is null)} succeeded, peak resident memory {peak.TotalMiB:0} MiB");
 
-Console.WriteLine(E2EReport.ToMarkdown(startup, confidential, normal, confidentialRuns, normalRuns, burstRuns, idle, peak));
+Console.WriteLine(E2EReport.ToMarkdown(startup, confidential, normal, confidentialRuns, normalRuns, burstRuns, idle, peak, cpu));
 if (receiver is not null)
 {
     await TraceBreakdown.WaitForExportsAsync(receiver, confidentialRuns[^1].ExecutionId, ct);

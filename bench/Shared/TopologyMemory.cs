@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace CreAspire.Bench;
 
-/// <summary>Resident (RSS) and proportional (Pss) memory of one group of processes, in MiB.</summary>
-internal sealed record MemoryGroup(string Name, int Processes, double RssMiB, double PssMiB);
+/// <summary>Resident (RSS) and proportional (Pss) memory of one group of processes, in MiB, and the CPU time they used so far.</summary>
+internal sealed record MemoryGroup(string Name, int Processes, double RssMiB, double PssMiB, double CpuSeconds = 0);
 
 /// <summary>Memory of a whole topology at one moment, by group.</summary>
 internal sealed record MemorySample(IReadOnlyList<MemoryGroup> Groups)
@@ -15,6 +15,9 @@ internal sealed record MemorySample(IReadOnlyList<MemoryGroup> Groups)
     public IReadOnlyDictionary<string, double> PerResource => Groups.ToDictionary(g => g.Name, g => g.RssMiB);
 
     public IReadOnlyDictionary<string, double> PssPerResource => Groups.ToDictionary(g => g.Name, g => g.PssMiB);
+
+    /// <summary>CPU seconds (user + system, with exited children's) per group since each process started.</summary>
+    public IReadOnlyDictionary<string, double> CpuPerResource => Groups.GroupBy(g => g.Name).ToDictionary(g => g.Key, g => g.Sum(x => x.CpuSeconds));
 }
 
 /// <summary>
@@ -75,7 +78,8 @@ internal static class TopologyMemory
     }
 
     private static MemoryGroup Measure(string name, IReadOnlyList<int> pids) =>
-        new(name, pids.Count, pids.Sum(p => Processes.KiB(p, "status", "VmRSS:")) / 1024.0, pids.Sum(p => Processes.KiB(p, "smaps_rollup", "Pss:")) / 1024.0);
+        new(name, pids.Count, pids.Sum(p => Processes.KiB(p, "status", "VmRSS:")) / 1024.0, pids.Sum(p => Processes.KiB(p, "smaps_rollup", "Pss:")) / 1024.0,
+            pids.Sum(Processes.CpuSeconds));
 }
 
 /// <summary>/proc readers.</summary>
@@ -107,6 +111,22 @@ internal static class Processes
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
             return -1;
+        }
+    }
+
+    /// <summary>utime + stime + cutime + cstime of /proc/pid/stat (clock ticks of 1/100 s), in seconds; 0 if it is gone.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+            return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
         }
     }
 
