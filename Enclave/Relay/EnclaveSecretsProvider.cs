@@ -14,34 +14,9 @@ namespace CreAspire.Enclave.Relay;
 /// get_secrets inside the enclave: <c>confidential.secrets.get</c> through the gateway with the run's public key and an
 /// attestation over the params; each returned box is opened with the run's private key. Associated data of a box is
 /// UTF-8 "&lt;owner lower-case 0x&gt;/&lt;namespace&gt;/&lt;key&gt;", the vault's sealing convention.
-/// The secrets a run declares (the request's vault_don_secrets) can be asked for before the module runs
-/// (<see cref="Prefetch"/>): a module asking only for declared secrets then waits for that one request instead of
-/// starting its own, so the gateway round trip overlaps the module's instantiation.
 /// </summary>
 public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayClient gateway, EnclaveAttestor attestor) : ISecretsProvider
 {
-    private Task<SecretsResponseResult>? _prefetch;
-    private HashSet<RelaySecretIdentifier> _prefetched = [];
-
-    /// <summary>
-    /// Starts one attested confidential.secrets.get for <paramref name="declared"/> on a pool thread and returns at once
-    /// (once per run; nothing when empty). Requests for a subset of them are answered from it; others fetch on their own.
-    /// An unused prefetch completes on its own; its failure is reported only to a module that asks.
-    /// </summary>
-    public void Prefetch(IEnumerable<RelaySecretIdentifier> declared, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(declared);
-        var ids = declared.Select(id => id with { Namespace = NamespaceOf(id.Namespace) }).Distinct().ToArray();
-        if (ids.Length == 0 || _prefetch is not null)
-        {
-            return;
-        }
-
-        _prefetched = [.. ids];
-        _prefetch = Task.Run(() => FetchAsync(ids, cancellationToken), cancellationToken);
-        _ = _prefetch.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
     public async Task<IReadOnlyList<SecretResponse>> GetSecretsAsync(IReadOnlyList<SecretRequest> requests, CapabilityRequestMetadata metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
@@ -54,8 +29,7 @@ public sealed class EnclaveSecretsProvider(ExecutionScope scope, RelayGatewayCli
         SecretsResponseResult result;
         try
         {
-            var fetch = _prefetch is { } prefetch && ids.All(_prefetched.Contains) ? prefetch : FetchAsync(ids, cancellationToken);
-            result = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            result = await FetchAsync(ids, cancellationToken).ConfigureAwait(false);
         }
         catch (RelayGatewayException ex)
         {

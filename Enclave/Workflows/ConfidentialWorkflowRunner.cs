@@ -2,7 +2,6 @@ using CreAspire.Enclave.Identity;
 using CreAspire.Enclave.Relay;
 using CreAspire.Execution.Contracts;
 using CreAspire.Protocol.Capabilities;
-using CreAspire.Protocol.Relay;
 using CreAspire.Protocol.Sdk;
 using Google.Protobuf;
 
@@ -53,10 +52,6 @@ public sealed class ConfidentialWorkflowRunner(
         }
 
         var wasm = await fetcher.FetchAsync(execution.BinaryUrl, execution.BinaryHash.ToByteArray(), cancellationToken).ConfigureAwait(false);
-        // The binary checked out: ask for the declared secrets now, so the gateway round trip overlaps the module's set-up.
-        var scope = ExecutionScope.Create(execution);
-        var secrets = new EnclaveSecretsProvider(scope, gateway, attestor);
-        secrets.Prefetch(request.VaultDonSecrets.Select(s => new RelaySecretIdentifier(s.Key, s.Namespace)), cancellationToken);
         IWorkflowModule module;
         try
         {
@@ -67,6 +62,7 @@ public sealed class ConfidentialWorkflowRunner(
             throw new EnclaveRequestException(StatusCodes.Status400BadRequest, $"binary at {execution.BinaryUrl} is not a valid workflow module: {ex.Message}", ex);
         }
 
+        var scope = ExecutionScope.Create(execution);
         var metadata = new CapabilityRequestMetadata
         {
             WorkflowId = execution.WorkflowId,
@@ -77,7 +73,7 @@ public sealed class ConfidentialWorkflowRunner(
             execution.ExecutionId,
             metadata,
             new EnclaveCapabilityDispatcher(scope, gateway, attestor),
-            secrets,
+            new EnclaveSecretsProvider(scope, gateway, attestor),
             logger);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

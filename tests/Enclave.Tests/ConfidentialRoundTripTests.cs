@@ -45,56 +45,6 @@ public sealed class ConfidentialRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Declared_secrets_are_fetched_in_one_request_that_answers_the_module()
-    {
-        _host.Gateway.Secrets["MOCK_SECRET"] = "s3cret-from-vault";
-        var request = _host.Request("exec-declared", config: TestWorkflows.SecretsAndCapability, vaultDonSecrets: "MOCK_SECRET");
-
-        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, request)));
-
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("s3cret-from-vault")));
-        Assert.All(results, r => Assert.Equal($"mock saw {digest}", r.Value.StringValue));
-        var secretsCall = Assert.Single(_host.Gateway.SecretCalls);
-        Assert.Equal(("MOCK_SECRET", "main"), (Assert.Single(secretsCall.Secrets).Key, secretsCall.Secrets[0].Namespace));
-        Assert.Empty(_host.Gateway.RejectedAttestations);
-    }
-
-    [Fact]
-    public async Task A_secret_the_request_did_not_declare_is_fetched_on_its_own()
-    {
-        _host.Gateway.Secrets["MOCK_SECRET"] = "s3cret-from-vault";
-        _host.Gateway.Secrets["OTHER_SECRET"] = "other";
-        var request = _host.Request("exec-undeclared", config: TestWorkflows.SecretsAndCapability, vaultDonSecrets: "OTHER_SECRET");
-
-        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, request)));
-
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("s3cret-from-vault")));
-        Assert.All(results, r => Assert.Equal($"mock saw {digest}", r.Value.StringValue));
-        Assert.Equal(["MOCK_SECRET", "OTHER_SECRET"], _host.Gateway.SecretCalls.Select(c => Assert.Single(c.Secrets).Key).Order());
-        Assert.Empty(_host.Gateway.RejectedAttestations);
-    }
-
-    [Fact]
-    public async Task Declared_secrets_are_asked_for_before_and_without_the_module_asking()
-    {
-        _host.Gateway.Secrets["MOCK_SECRET"] = "s3cret-from-vault";
-        var request = _host.Request("exec-declared-unused", config: TestWorkflows.CallsFailingCapability, vaultDonSecrets: "MOCK_SECRET");
-
-        var results = await Task.WhenAll(EnclaveHost.WorkflowNodes[..2].Select(node => _host.ExecuteAsync(node, request)));
-
-        Assert.All(results, r => Assert.Equal("mock capability refused the input", r.Error));
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (_host.Gateway.SecretCalls.IsEmpty)
-        {
-            await Task.Delay(10, deadline.Token);
-        }
-
-        var secretsCall = Assert.Single(_host.Gateway.SecretCalls);
-        Assert.Equal(("MOCK_SECRET", "exec-declared-unused"), (Assert.Single(secretsCall.Secrets).Key, secretsCall.ExecutionId));
-        Assert.Empty(_host.Gateway.RejectedAttestations);
-    }
-
-    [Fact]
     public async Task Capability_error_from_the_relay_reaches_the_module_as_a_capability_response_error()
     {
         var request = _host.Request("exec-cap-error", config: TestWorkflows.CallsFailingCapability);

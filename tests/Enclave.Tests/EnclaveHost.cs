@@ -129,9 +129,8 @@ public sealed class EnclaveHost : IAsyncDisposable
         return ExecutionResult.Parser.ParseFrom(response.Payload.Unpack<ConfidentialWorkflowResponse>().ExecutionResult);
     }
 
-    public ConfidentialWorkflowRequest Request(string executionId, string config = TestWorkflows.Echo, string artifact = "workflow.b64", byte[]? binaryHash = null, params string[] vaultDonSecrets) => new()
+    public ConfidentialWorkflowRequest Request(string executionId, string config = TestWorkflows.Echo, string artifact = "workflow.b64", byte[]? binaryHash = null) => new()
     {
-        VaultDonSecrets = { vaultDonSecrets.Select(key => new CreAspire.Protocol.Confidential.SecretIdentifier { Key = key, Namespace = "main" }) },
         Execution = new WorkflowExecution
         {
             WorkflowId = "00a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f",
