@@ -40,10 +40,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         JitLog.StartIfRequested(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName);
-        if (JitProfile.StartIfRequested() is { } jitProfile)
-        {
-            JitProfile.Register(builder.Services, jitProfile);
-        }
+        JitProfile.AddIfRequested(builder.Services);
 
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.ConfigureOpenTelemetry();

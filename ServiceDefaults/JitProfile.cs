@@ -21,22 +21,29 @@ public sealed class JitProfile
 {
     public const string Variable = "CREASPIRE_JIT_PROFILE";
 
-    private readonly string _target;
     private readonly string _workFolder;
     private int _stopped;
 
     private JitProfile(string target, string workFolder)
     {
-        _target = target;
+        Target = target;
         _workFolder = workFolder;
     }
 
     /// <summary>The profile file this process plays back and writes.</summary>
-    public string Target => _target;
+    public string Target { get; }
 
-    /// <summary>Starts playback and recording when <see cref="Variable"/> names a file; null (and nothing done) otherwise.</summary>
-    public static JitProfile? StartIfRequested() =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } path ? Start(path) : null;
+    /// <summary>
+    /// When <see cref="Variable"/> names a file: starts playback and recording now and writes the profile when the host
+    /// begins to stop (before the services shut down, so a slow one cannot lose it). Otherwise does nothing.
+    /// </summary>
+    internal static void AddIfRequested(IServiceCollection services)
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } path && Start(path) is { } profile)
+        {
+            services.AddHostedService(sp => new Writer(profile, sp.GetRequiredService<IHostApplicationLifetime>()));
+        }
+    }
 
     /// <summary>Starts playback of <paramref name="path"/> (when it exists) and recording; a process can do this once.</summary>
     public static JitProfile? Start(string path)
@@ -73,25 +80,21 @@ public sealed class JitProfile
         }
 
         ProfileOptimization.StartProfile(null); // stops the recorder, which writes its file
-        var written = Path.Combine(_workFolder, Path.GetFileName(_target));
+        var written = Path.Combine(_workFolder, Path.GetFileName(Target));
         try
         {
             if (File.Exists(written) && new FileInfo(written).Length > 0)
             {
-                File.Move(written, _target, overwrite: true);
+                File.Move(written, Target, overwrite: true);
             }
 
             Directory.Delete(_workFolder, recursive: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Keeping last run's profile is fine; a leftover work folder is removed by the next Start of this pid or by hand.
+            // Keeping last run's profile is fine; a leftover work folder stays until removed by hand (or a rebuild's clean).
         }
     }
-
-    /// <summary>Registers <see cref="Stop"/> for when the host begins to stop (before services shut down, so a slow one cannot lose it).</summary>
-    internal static void Register(IServiceCollection services, JitProfile profile) =>
-        services.AddHostedService(sp => new Writer(profile, sp.GetRequiredService<IHostApplicationLifetime>()));
 
     private sealed class Writer(JitProfile profile, IHostApplicationLifetime lifetime) : IHostedService
     {
@@ -101,10 +104,6 @@ public sealed class JitProfile
             return Task.CompletedTask;
         }
 
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            profile.Stop();
-            return Task.CompletedTask;
-        }
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask; // written at ApplicationStopping
     }
 }
